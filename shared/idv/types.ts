@@ -1,0 +1,49 @@
+/**
+ * The port through which the core calls the ID Verification API. shared/idv/client.ts implements it with
+ * @alicloud/pop-core; tests may pass small fakes.
+ */
+
+/** What the API needs for one comparison. Photos are base64 JPEG without a data: prefix or line breaks. */
+export interface VerifyRequest {
+  refFaceContent: string;
+  authFaceContent: string;
+  resourceCode: string;
+}
+
+/** Access keys for signing. STS credentials carry a securityToken (sent as SecurityToken). */
+export interface Credentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export interface VerifyOptions {
+  /** Absolute deadline (epoch ms) for all attempts, retries included. */
+  deadlineEpochMs?: number;
+  /** Credentials for this call; when absent the client's own provider is used. */
+  credentials?: Credentials;
+  signal?: AbortSignal;
+}
+
+/** The upstream's answer, parsed and typed. */
+export interface Verdict {
+  /** Upstream RequestId. */
+  requestId: string;
+  /** Data.passed: the comparison itself passed. */
+  passed: boolean;
+  /** extInfo.result: the API's final decision (false when faces differ or an attack is seen). */
+  result: boolean;
+  /** extInfo.score, 0-100. */
+  score: number;
+  /** extInfo.faceAttack */
+  faceAttack: boolean;
+  retCode: string;
+  retCodeSub: string;
+  retMessage: string;
+  /** Attempts the client made, retries included (1 when the first one answered). */
+  attempts: number;
+}
+
+export interface IdvClient {
+  verify(request: VerifyRequest, options?: VerifyOptions): Promise<Verdict>;
+}
