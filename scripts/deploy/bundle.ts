@@ -1,0 +1,131 @@
+/**
+ * esbuild for one function: dist/<name>/index.mjs (ES module, minified, linked source map), code split so
+ * that modules a function loads with `await import()` become chunks parsed only when first needed (the
+ * lazy-loading that keeps cold starts short). sharp stays external and is copied beside the bundle.
+ */
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { ENTRY_FILE, FORBIDDEN_IN_BUNDLE, type FunctionSpec } from './functions.ts';
+import { copySharp } from './native.ts';
+
+/** Packages that are never bundled: native ones, shipped in the function's node_modules instead. */
+export const NATIVE_EXTERNALS = ['sharp'] as const;
+
+export class BundleError extends Error {
+  override readonly name = 'BundleError';
+  readonly code: 'ForbiddenImport' | 'BuildFailed';
+  constructor(code: 'ForbiddenImport' | 'BuildFailed', message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export interface BundleResult {
+  name: string;
+  outDir: string;
+  /** Bytes of JavaScript (entry and chunks, source maps excluded). */
+  jsBytes: number;
+  /** Bytes of the native packages copied into node_modules (0 when none). */
+  nativeBytes: number;
+  /** Native packages copied, e.g. ['sharp', 'detect-libc', ...]. */
+  nativePackages: string[];
+  /** Repo-relative source inputs of the bundle (for the "engine never bundled" check). */
+  inputs: string[];
+}
+
+/** Fails the build as soon as offline-only code is resolved into a function (clearer than a size alarm). */
+export function forbidLocalCode(root: string): Plugin {
+  return {
+    name: 'forbid-local-code',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point' || !args.importer) return undefined;
+        const importer = relative(root, args.importer).split(sep).join('/');
+        const target = args.path;
+        const hit = FORBIDDEN_IN_BUNDLE.find(
+          (re) => re.test(`${importer.replace(/[^/]+$/, '')}${target}`) || re.test(`node_modules/${target}`),
+        );
+        return hit
+          ? { errors: [{ text: `${importer} imports ${target}: offline-only code in a bundle` }] }
+          : undefined;
+      });
+    },
+  };
+}
+
+/** Every import of a native external, from the metafile: the bundle needs the package at run time. */
+export function nativeImports(meta: Metafile): string[] {
+  const found = new Set<string>();
+  for (const output of Object.values(meta.outputs)) {
+    for (const imp of output.imports) {
+      const pkg = NATIVE_EXTERNALS.find((n) => imp.path === n || imp.path.startsWith(`${n}/`));
+      if (imp.external && pkg) found.add(pkg);
+    }
+  }
+  return [...found];
+}
+
+function jsBytesIn(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory() && entry.name !== 'node_modules') total += jsBytesIn(p);
+    else if (entry.isFile() && /\.m?js$/.test(entry.name)) total += statSync(p).size;
+  }
+  return total;
+}
+
+export async function bundleFunction(
+  spec: FunctionSpec,
+  root: string,
+  distDir: string,
+): Promise<BundleResult> {
+  const outDir = join(distDir, spec.name);
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  let meta: Metafile;
+  try {
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: [{ in: spec.entry, out: ENTRY_FILE.replace(/\.mjs$/, '') }],
+      outdir: outDir,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      minify: true,
+      sourcemap: 'linked',
+      legalComments: 'linked',
+      metafile: true,
+      logLevel: 'silent',
+      external: [...NATIVE_EXTERNALS],
+      // Bundled CommonJS (pop-core, the AWS SDK) calls require() for Node built-ins; an ES module has none.
+      banner: {
+        js: "import{createRequire as __cjsRequire}from'node:module';const require=__cjsRequire(import.meta.url);",
+      },
+      plugins: [forbidLocalCode(root)],
+    });
+    meta = result.metafile;
+  } catch (err) {
+    const code = String(err).includes('offline-only code') ? 'ForbiddenImport' : 'BuildFailed';
+    throw new BundleError(code, `${spec.name}: ${(err as Error).message}`);
+  }
+  const inputs = Object.keys(meta.inputs);
+  const leaked = inputs.filter((p) => FORBIDDEN_IN_BUNDLE.some((re) => re.test(p)));
+  if (leaked.length > 0)
+    throw new BundleError('ForbiddenImport', `${spec.name} bundles ${leaked.join(', ')}`);
+  const natives = nativeImports(meta);
+  const copied = natives.includes('sharp') ? copySharp(root, outDir) : { packages: [], bytes: 0 };
+  return {
+    name: spec.name,
+    outDir,
+    jsBytes: jsBytesIn(outDir),
+    nativeBytes: copied.bytes,
+    nativePackages: copied.packages,
+    inputs,
+  };
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../scripts/build.ts';
+import { FUNCTIONS, HANDLER } from '../../../scripts/deploy/functions.ts';
+import { resolveSYaml, resolveVars, SYamlError } from '../../../scripts/deploy/s-yaml.ts';
+
+const text = readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8');
+const ctx = {
+  env: { IDV_BUCKET: 'idv-cases-demo', IDV_API_KEYS: `${'a'.repeat(64)},${'b'.repeat(64)}` },
+  config: { AccountID: '1234567890123456' },
+};
+const doc = resolveSYaml(text, ctx);
+const props = (name: string) => {
+  const r = doc.resources[name];
+  if (!r) throw new Error(`no resource ${name}`);
+  return r.props;
+};
+
+describe('s.yaml', () => {
+  it('declares exactly the three functions, each with code ./dist/<name> and the bundle handler', () => {
+    expect(Object.keys(doc.resources).sort()).toEqual(FUNCTIONS.map((f) => f.name).sort());
+    for (const f of FUNCTIONS) {
+      expect(props(f.name).code).toBe(`./dist/${f.name}`);
+      expect(props(f.name).handler).toBe(HANDLER);
+      expect(props(f.name).runtime).toBe('nodejs20');
+    }
+  });
+
+  it('runs the build before deploying', () => {
+    expect(doc.actions?.['pre-deploy']).toEqual([{ run: 'npm run build', path: './' }]);
+  });
+
+  it('exposes the HTTP function anonymously at the gateway for POST and GET (the function checks API keys)', () => {
+    const [trigger] = props('verify-http').triggers ?? [];
+    expect(trigger).toMatchObject({
+      triggerType: 'http',
+      triggerConfig: { authType: 'anonymous', methods: ['POST', 'GET'] },
+    });
+  });
+
+  it('filters OSS events on the photo names so that result.json can never re-trigger the function', () => {
+    const triggers = (props('verify-oss').triggers ?? []).filter((t) => t.triggerType === 'oss');
+    expect(triggers).toHaveLength(2);
+    const written = ['cases/c1/result.json', 'cases/c1/case.json', 'cases/c1/.claims/abc/claim-000001.json'];
+    const photos = ['cases/c1/ref.jpg', 'cases/c1/auth.jpg'];
+    const fires = (key: string) =>
+      triggers.some(
+        (t) =>
+          t.triggerType === 'oss' &&
+          key.startsWith(t.triggerConfig.filter.key.prefix) &&
+          key.endsWith(t.triggerConfig.filter.key.suffix),
+      );
+    for (const key of written) expect(fires(key), key).toBe(false);
+    for (const key of photos) expect(fires(key), key).toBe(true);
+    for (const t of triggers) {
+      if (t.triggerType !== 'oss') continue;
+      expect(t.triggerConfig.events.sort()).toEqual([
+        'oss:ObjectCreated:CompleteMultipartUpload',
+        'oss:ObjectCreated:PostObject',
+        'oss:ObjectCreated:PutObject',
+      ]);
+      expect(t.sourceArn).toBe('acs:oss:ap-southeast-1:1234567890123456:idv-cases-demo');
+    }
+  });
+
+  it('gives the OSS function async retries and an onFailure destination', () => {
+    const cfg = props('verify-oss').asyncInvokeConfig;
+    expect(cfg?.maxAsyncRetryAttempts).toBeGreaterThan(0);
+    expect(cfg?.destinationConfig?.onFailure?.destination).toBe(
+      'acs:mns:ap-southeast-1:1234567890123456:/queues/fc-idv-failures/messages',
+    );
+  });
+
+  it('schedules the rerun with a 6-field cron and a JSON payload', () => {
+    const [trigger] = props('rerun-batch').triggers ?? [];
+    if (trigger?.triggerType !== 'timer') throw new Error('rerun-batch has no timer trigger');
+    expect(trigger.triggerConfig.cronExpression.split(' ')).toHaveLength(6);
+    expect(trigger.triggerConfig.enable).toBe(true);
+    expect(() => JSON.parse(trigger.triggerConfig.payload ?? '')).not.toThrow();
+  });
+
+  it('holds no secret: no access key variables, and API keys only as SHA-256 hashes', () => {
+    expect(text).not.toMatch(/ACCESS_KEY|SECRET|SECURITY_TOKEN|LTAI[0-9A-Za-z]{8,}/);
+    for (const f of FUNCTIONS) {
+      for (const [name, value] of Object.entries(props(f.name).environmentVariables ?? {})) {
+        expect(name).not.toMatch(/SECRET|PASSWORD|TOKEN/);
+        if (name === 'IDV_API_KEYS') expect(value).toMatch(/^[0-9a-f]{64}(,[0-9a-f]{64})*$/);
+      }
+    }
+  });
+
+  it('takes region, bucket and prefix from the environment', () => {
+    const other = resolveSYaml(text, {
+      ...ctx,
+      env: { ...ctx.env, FC_REGION: 'cn-hangzhou', IDV_PREFIX: 'in/2026' },
+    });
+    const oss = other.resources['verify-oss']!.props;
+    expect(oss.region).toBe('cn-hangzhou');
+    expect(oss.triggers?.[0]).toMatchObject({ triggerConfig: { filter: { key: { prefix: 'in/2026/' } } } });
+  });
+
+  it('fails naming the variable when a required one is missing', () => {
+    const run = () => resolveSYaml(text, { ...ctx, env: { IDV_API_KEYS: ctx.env.IDV_API_KEYS } });
+    expect(run).toThrow(SYamlError);
+    expect(run).toThrow(/IDV_BUCKET/);
+  });
+
+  it('resolves single vars without needing the others', () => {
+    expect(resolveVars(text, ['region', 'prefix'], { env: {}, config: {} })).toEqual({
+      region: 'ap-southeast-1',
+      prefix: 'cases',
+    });
+  });
+});
