@@ -1,0 +1,147 @@
+/**
+ * An FC-style HTTP runner: a real HTTP request -> an FC 3.0 HTTP trigger event (as a Buffer of JSON) ->
+ * the function's handler -> the FC reply written back as the HTTP response. Shared by `npm start` and the
+ * integration tests so both exercise exactly the deployed handler.
+ *
+ * Event facts copied from FC (../shared/fc-events/http-get.json): repeated header and query values are
+ * joined with commas, rawPath stays URL-encoded while requestContext.http.path is decoded, a binary body is
+ * base64 with isBase64Encoded=true. The sync request body limit is 32 MB.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FcHttpEvent, FcHttpReply } from '../../shared/fc/http-event.ts';
+import { fcHttpReplySchema } from '../../shared/fc/http-event.ts';
+import type { Logger } from '../../shared/log.ts';
+
+export type FcHttpHandler = (event: Buffer, context: unknown) => Promise<FcHttpReply>;
+
+export interface FcHttpRunnerOptions {
+  handler: FcHttpHandler;
+  port?: number;
+  host?: string;
+  maxBodyBytes?: number;
+  /** Extra context fields per invocation (function timeout, STS credentials in tests). */
+  context?: (requestId: string) => Record<string, unknown>;
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const FC_SYNC_BODY_LIMIT = 32 * 1024 * 1024;
+const TEXTUAL = /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml))/i;
+
+const joinValues = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(',') : (v ?? ''));
+
+export function toFcHttpEvent(
+  req: http.IncomingMessage,
+  body: Buffer,
+  requestId: string,
+  nowEpochMs: number,
+): FcHttpEvent {
+  const url = new URL(req.url ?? '/', 'http://runner.invalid');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) headers[name] = joinValues(value);
+  const queryParameters: Record<string, string> = {};
+  for (const key of new Set(url.searchParams.keys()))
+    queryParameters[key] = url.searchParams.getAll(key).join(',');
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    // A malformed escape stays as it came; the app answers 404.
+  }
+  const textual = body.length === 0 || TEXTUAL.test(headers['content-type'] ?? '');
+  return {
+    version: 'v1',
+    rawPath: url.pathname,
+    headers,
+    queryParameters,
+    body: textual ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: !textual,
+    requestContext: {
+      requestId,
+      http: {
+        method: req.method ?? 'GET',
+        path,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      time: new Date(nowEpochMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      timeEpoch: String(nowEpochMs),
+    },
+  };
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? 'too_large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, reply: FcHttpReply): void {
+  const body = Buffer.from(reply.body, reply.isBase64Encoded ? 'base64' : 'utf8');
+  res.writeHead(reply.statusCode, { ...reply.headers, 'content-length': String(body.length) });
+  res.end(body);
+}
+
+const failure = (status: number, code: string, message: string, requestId: string): FcHttpReply => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId },
+  body: JSON.stringify({ error: { code, message }, requestId }),
+  isBase64Encoded: false,
+});
+
+export async function startFcHttpRunner(options: FcHttpRunnerOptions): Promise<RunningServer> {
+  const limit = options.maxBodyBytes ?? FC_SYNC_BODY_LIMIT;
+  const server = http.createServer(async (req, res) => {
+    const requestId = randomUUID();
+    try {
+      const body = await readBody(req, limit);
+      if (body === 'too_large') {
+        send(res, failure(413, 'payload_too_large', `the request body is over ${limit} bytes`, requestId));
+        return;
+      }
+      const event = toFcHttpEvent(req, body, requestId, Date.now());
+      const context = { requestId, ...(options.context?.(requestId) ?? {}) };
+      const reply = fcHttpReplySchema.parse(
+        await options.handler(Buffer.from(JSON.stringify(event)), context),
+      );
+      send(res, reply);
+    } catch (err) {
+      // FC answers a crashed or malformed invocation with an error; so do we, without details.
+      options.logger?.error('function invocation failed', { requestId, err });
+      if (!res.headersSent) send(res, failure(502, 'function_error', 'the function failed', requestId));
+      else res.destroy();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

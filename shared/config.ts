@@ -1,0 +1,164 @@
+/**
+ * Environment -> typed, validated configuration. This is the ONE module that reads process.env.
+ *
+ * The environment is split into sections (idv, credentials, http, local, log). Each function loads only the
+ * sections it needs, once at cold start, and fails fast with a ConfigError naming the variable. Another area
+ * adds its own section the same way: a zod object over the raw variables plus a `load<Section>Config`.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+export type Env = Record<string, string | undefined>;
+
+/** A copy of the process environment: the one read of process.env, for code that composes environments. */
+export const readProcessEnv = (): Env => ({ ...process.env });
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'InvalidConfig';
+  /** The environment variable at fault. */
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.variable = variable;
+  }
+}
+
+/** Empty strings count as unset (a common way to "clear" a variable in YAML). */
+const opt = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/i, 'must be a SHA-256 hex digest (64 hex characters)');
+
+/** Parses one section; the first issue becomes a ConfigError naming its variable. Values are never echoed. */
+export function readSection<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ConfigError(String(issue.path[0] ?? '(environment)'), issue.message);
+}
+
+// ---- idv: the upstream ID Verification API ----
+export const idvEnvSchema = z.object({
+  IDV_ENDPOINT: opt(z.url({ protocol: /^https?$/ })),
+  IDV_TIMEOUT_MS: opt(intIn(100, 120_000)),
+  IDV_RESOURCE_CODE: opt(z.string().regex(/^\d{8}$/, 'must be an 8-digit resourceCode')),
+});
+export const DEFAULT_IDV_ENDPOINT = 'https://saf.ap-southeast-1.aliyuncs.com';
+export function loadIdvConfig(env: Env = process.env) {
+  const raw = readSection(idvEnvSchema, env);
+  return {
+    endpoint: raw.IDV_ENDPOINT ?? DEFAULT_IDV_ENDPOINT,
+    /** Per attempt. pop-core's own default (3 s) is too short for a face comparison. */
+    timeoutMs: raw.IDV_TIMEOUT_MS ?? 10_000,
+    /** Default resourceCode for requests that carry none. */
+    resourceCode: raw.IDV_RESOURCE_CODE,
+    /** True when IDV_ENDPOINT was set explicitly (npm start then calls it and starts no emulator). */
+    endpointFromEnv: raw.IDV_ENDPOINT !== undefined,
+  };
+}
+export type IdvConfig = ReturnType<typeof loadIdvConfig>;
+
+// ---- credentials: the fallback after FC's context.credentials ----
+export const credentialsEnvSchema = z
+  .object({
+    ALIBABA_CLOUD_ACCESS_KEY_ID: opt(z.string().min(1)),
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: opt(z.string().min(1)),
+    ALIBABA_CLOUD_SECURITY_TOKEN: opt(z.string().min(1)),
+  })
+  .refine(
+    (e) =>
+      (e.ALIBABA_CLOUD_ACCESS_KEY_ID === undefined) === (e.ALIBABA_CLOUD_ACCESS_KEY_SECRET === undefined),
+    {
+      path: ['ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
+      message: 'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET must be set together',
+    },
+  );
+export function loadCredentialsConfig(env: Env = process.env) {
+  const raw = readSection(credentialsEnvSchema, env);
+  if (raw.ALIBABA_CLOUD_ACCESS_KEY_ID === undefined || raw.ALIBABA_CLOUD_ACCESS_KEY_SECRET === undefined) {
+    return undefined;
+  }
+  return {
+    accessKeyId: raw.ALIBABA_CLOUD_ACCESS_KEY_ID,
+    accessKeySecret: raw.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+    ...(raw.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: raw.ALIBABA_CLOUD_SECURITY_TOKEN } : {}),
+  };
+}
+
+// ---- http: the verify-http function ----
+export const httpEnvSchema = z
+  .object({
+    IDV_API_KEYS: opt(
+      z.string().transform((s, ctx) => {
+        const hashes = s
+          .split(',')
+          .map((h) => h.trim())
+          .filter((h) => h !== '');
+        for (const h of hashes) {
+          if (!sha256Hex.safeParse(h).success) {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'every entry must be a SHA-256 hex digest (64 hex characters)',
+            });
+            return z.NEVER;
+          }
+        }
+        return hashes.map((h) => h.toLowerCase());
+      }),
+    ),
+    IDV_API_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
+    IDV_MAX_PHOTO_BYTES: opt(intIn(1024, 32 * 1024 * 1024)),
+    IDV_MAX_PHOTO_PIXELS: opt(intIn(1, 200_000_000)),
+    IDV_REQUEST_BUDGET_MS: opt(intIn(1000, 600_000)),
+  })
+  .refine((e) => (e.IDV_API_KEYS?.length ?? 0) > 0 || e.IDV_API_KEY !== undefined, {
+    path: ['IDV_API_KEYS'],
+    message: 'set IDV_API_KEYS (SHA-256 hashes of the API keys) or, locally, IDV_API_KEY',
+  });
+export const sha256HexOf = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+export function loadHttpConfig(env: Env = process.env) {
+  const raw = readSection(httpEnvSchema, env);
+  const hashes = [...(raw.IDV_API_KEYS ?? []), ...(raw.IDV_API_KEY ? [sha256HexOf(raw.IDV_API_KEY)] : [])];
+  return {
+    apiKeyHashes: hashes,
+    /** Per photo, after base64 decoding. */
+    maxPhotoBytes: raw.IDV_MAX_PHOTO_BYTES ?? 15 * 1024 * 1024,
+    /** Width x height from the header, checked before decoding (decompression bombs). */
+    maxPhotoPixels: raw.IDV_MAX_PHOTO_PIXELS ?? 50_000_000,
+    /** Time for one request, retries included, when FC does not say (context.function.timeout). */
+    requestBudgetMs: raw.IDV_REQUEST_BUDGET_MS ?? 25_000,
+  };
+}
+export type HttpConfig = ReturnType<typeof loadHttpConfig>;
+
+// ---- local: npm start and the emulator ----
+export const localEnvSchema = z.object({
+  PORT: opt(intIn(0, 65_535)),
+  HOST: opt(z.string().min(1)),
+  IDV_EMULATOR_PORT: opt(intIn(0, 65_535)),
+  IDV_EMULATOR_ACCESS_KEY_ID: opt(z.string().min(1)),
+  IDV_EMULATOR_ACCESS_KEY_SECRET: opt(z.string().min(8, 'must be at least 8 characters')),
+  IDV_API_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
+});
+export function loadLocalConfig(env: Env = process.env) {
+  const raw = readSection(localEnvSchema, env);
+  return {
+    port: raw.PORT ?? 9000,
+    host: raw.HOST ?? '127.0.0.1',
+    emulatorPort: raw.IDV_EMULATOR_PORT ?? 0,
+    emulatorAccessKeyId: raw.IDV_EMULATOR_ACCESS_KEY_ID,
+    emulatorAccessKeySecret: raw.IDV_EMULATOR_ACCESS_KEY_SECRET,
+    apiKey: raw.IDV_API_KEY,
+  };
+}
+export type LocalConfig = ReturnType<typeof loadLocalConfig>;
+
+// ---- log ----
+export const logEnvSchema = z.object({
+  LOG_LEVEL: opt(z.enum(['debug', 'info', 'warn', 'error'])),
+});
+export function loadLogConfig(env: Env = process.env) {
+  const raw = readSection(logEnvSchema, env);
+  return { level: raw.LOG_LEVEL ?? ('info' as const) };
+}

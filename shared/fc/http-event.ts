@@ -1,0 +1,50 @@
+/**
+ * FC 3.0 HTTP trigger event and reply. Facts from the documented sample (../shared/fc-events/http-get.json):
+ * repeated header and query values arrive joined with commas; a binary body is base64 with
+ * isBase64Encoded=true; rawPath is URL-encoded while requestContext.http.path is decoded.
+ * Header names are matched case-insensitively (see headerOf).
+ */
+import { z } from 'zod';
+
+export const fcHttpEventSchema = z.object({
+  version: z.string().optional(),
+  rawPath: z.string(),
+  headers: z.record(z.string(), z.string()).default({}),
+  queryParameters: z.record(z.string(), z.string()).default({}),
+  body: z.string().default(''),
+  isBase64Encoded: z.boolean().default(false),
+  requestContext: z
+    .object({
+      requestId: z.string(),
+      http: z
+        .object({
+          method: z.string().min(1),
+          path: z.string(),
+          sourceIp: z.string().optional(),
+          protocol: z.string().optional(),
+          userAgent: z.string().optional(),
+        })
+        .loose(),
+    })
+    .loose(),
+});
+export type FcHttpEvent = z.infer<typeof fcHttpEventSchema>;
+
+export const fcHttpReplySchema = z.object({
+  statusCode: z.number().int().min(100).max(599),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  isBase64Encoded: z.boolean(),
+});
+export type FcHttpReply = z.infer<typeof fcHttpReplySchema>;
+
+/** The value of a header, matching its name case-insensitively. */
+export function headerOf(headers: Record<string, string>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+}
+
+/** The body bytes of an event. */
+export const eventBody = (event: FcHttpEvent): Buffer =>
+  Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');

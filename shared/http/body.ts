@@ -1,0 +1,121 @@
+/**
+ * The body of POST /verify: JSON (base64 photos) or multipart/form-data (files `ref`, `auth`).
+ *
+ * Multipart is parsed with the platform's `Request.formData()` (undici, shipped inside Node 20): no extra
+ * dependency, maintained with Node itself, and the FC event hands us the whole body in memory anyway (sync
+ * limit 32 MB), so a streaming parser such as busboy would buy nothing here. A malformed body makes it
+ * throw a TypeError, which becomes a 400.
+ */
+
+import { decodePhotoBase64 } from '../photo/base64.ts';
+import { PhotoError } from '../photo/errors.ts';
+import { HttpError } from './errors.ts';
+import { referenceSchema, resourceCodeSchema, verifyJsonRequestSchema } from './schemas.ts';
+
+export interface PhotoInput {
+  /** The request field that held it, used in error messages. */
+  field: string;
+  bytes: Buffer;
+}
+export interface VerifyInput {
+  ref: PhotoInput;
+  auth: PhotoInput;
+  resourceCode: string | undefined;
+  reference: string | undefined;
+}
+
+const mediaType = (contentType: string | undefined) => contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+
+export async function parseVerifyBody(
+  contentType: string | undefined,
+  body: Buffer,
+  maxPhotoBytes: number,
+): Promise<VerifyInput> {
+  const type = mediaType(contentType);
+  if (type === 'application/json' || type.endsWith('+json')) return parseJsonBody(body, maxPhotoBytes);
+  if (type === 'multipart/form-data') return parseMultipartBody(contentType!, body, maxPhotoBytes);
+  throw new HttpError('unsupported_content_type', 'send application/json or multipart/form-data', {
+    field: 'content-type',
+  });
+}
+
+function parseJsonBody(body: Buffer, maxPhotoBytes: number): VerifyInput {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new HttpError('invalid_json', 'the body is not valid JSON', { cause: err });
+  }
+  const parsed = verifyJsonRequestSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.map(String).join('.') || undefined;
+    if ((field === 'refFaceContent' || field === 'authFaceContent') && issue.code === 'invalid_type') {
+      const present = value !== null && typeof value === 'object' && field in value;
+      if (!present) throw new PhotoError('photo_missing', field, `${field} is required`);
+    }
+    throw new HttpError(
+      'invalid_request',
+      field ? `${field}: ${issue.message}` : issue.message,
+      field ? { field } : {},
+    );
+  }
+  const { refFaceContent, authFaceContent, resourceCode, reference } = parsed.data;
+  return {
+    ref: {
+      field: 'refFaceContent',
+      bytes: decodePhotoBase64(refFaceContent, 'refFaceContent', maxPhotoBytes),
+    },
+    auth: {
+      field: 'authFaceContent',
+      bytes: decodePhotoBase64(authFaceContent, 'authFaceContent', maxPhotoBytes),
+    },
+    resourceCode,
+    reference,
+  };
+}
+
+async function parseMultipartBody(
+  contentType: string,
+  body: Buffer,
+  maxPhotoBytes: number,
+): Promise<VerifyInput> {
+  let form: FormData;
+  try {
+    form = await new Request('http://multipart.invalid/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    }).formData();
+  } catch (err) {
+    throw new HttpError('invalid_multipart', 'the multipart body could not be parsed', { cause: err });
+  }
+  const file = async (field: 'ref' | 'auth'): Promise<PhotoInput> => {
+    const entry = form.get(field);
+    if (entry === null) throw new PhotoError('photo_missing', field, `${field} is required (a file part)`);
+    if (typeof entry === 'string') {
+      throw new HttpError('invalid_request', `${field} must be a file part, not a text field`, { field });
+    }
+    if (entry.size > maxPhotoBytes)
+      throw new PhotoError('photo_too_large', field, `${field} is larger than ${maxPhotoBytes} bytes`);
+    return { field, bytes: Buffer.from(await entry.arrayBuffer()) };
+  };
+  const text = (
+    field: string,
+    schema: typeof resourceCodeSchema | typeof referenceSchema,
+  ): string | undefined => {
+    const entry = form.get(field);
+    if (entry === null) return undefined;
+    const parsed = schema.safeParse(typeof entry === 'string' ? entry.trim() : undefined);
+    if (!parsed.success) {
+      throw new HttpError('invalid_request', `${field}: ${parsed.error.issues[0]!.message}`, { field });
+    }
+    return parsed.data;
+  };
+  return {
+    ref: await file('ref'),
+    auth: await file('auth'),
+    resourceCode: text('resourceCode', resourceCodeSchema),
+    reference: text('reference', referenceSchema),
+  };
+}

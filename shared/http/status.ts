@@ -1,0 +1,147 @@
+/**
+ * The ONE place where errors become HTTP statuses. 4xx errors expose `{error:{code, message, field?}}` and
+ * never echo input; anything unexpected becomes a generic 500 carrying the request id (details go to the log).
+ *
+ * Retry-After for an upstream daily quota (402): Alibaba's ID Verification documentation does not state when
+ * a daily quota resets (checked: the QPS limits page only documents per-second limits). We answer with the
+ * seconds until the next UTC midnight, a conservative guess for a "daily" counter; the emulator resets its
+ * per-key quota at UTC midnight too.
+ */
+import type { IdvError, IdvErrorCode } from '../idv/errors.ts';
+import { PhotoError } from '../photo/errors.ts';
+import { HttpError } from './errors.ts';
+
+export interface ErrorReply {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: { code: string; message: string; field?: string }; requestId: string };
+  /** True when the failure is ours or the upstream's (logged as error), false for a caller's mistake. */
+  serverFault: boolean;
+}
+
+type UpstreamMapping = { status: number; code: string; message: string; retryAfter?: 'midnight' | number };
+
+/** Upstream failures by IdvError code: data, not scattered ifs. */
+export const UPSTREAM_STATUS: Record<IdvErrorCode, UpstreamMapping> = {
+  QuotaExceeded: {
+    status: 429,
+    code: 'upstream_quota_exceeded',
+    message: 'the daily verification quota is spent',
+    retryAfter: 'midnight',
+  },
+  Throttled: {
+    status: 503,
+    code: 'upstream_throttled',
+    message: 'the verification service is throttling requests',
+    retryAfter: 1,
+  },
+  NotActivated: {
+    status: 502,
+    code: 'upstream_not_activated',
+    message: 'the verification service is not activated or has expired for this account',
+  },
+  InvalidService: {
+    status: 502,
+    code: 'upstream_invalid_service',
+    message: 'the verification service name is misconfigured',
+  },
+  InvalidResourceCode: {
+    status: 502,
+    code: 'upstream_invalid_resource_code',
+    message: 'the resourceCode is not valid for this account',
+  },
+  InvalidParameters: {
+    status: 502,
+    code: 'upstream_invalid_parameters',
+    message: 'the verification service refused the request parameters',
+  },
+  AuthFailed: {
+    status: 502,
+    code: 'upstream_auth_failed',
+    message: 'the verification service refused our credentials',
+  },
+  UnableGetImage: {
+    status: 422,
+    code: 'upstream_unable_get_image',
+    message: 'the verification service could not read a photo',
+  },
+  Timeout: {
+    status: 504,
+    code: 'upstream_timeout',
+    message: 'the verification service did not answer in time',
+  },
+  DeadlineExceeded: {
+    status: 504,
+    code: 'upstream_timeout',
+    message: 'the verification service did not answer in time',
+  },
+  SystemError: { status: 502, code: 'upstream_unavailable', message: 'the verification service failed' },
+  Processing: {
+    status: 502,
+    code: 'upstream_unavailable',
+    message: 'the verification service is still processing',
+  },
+  Network: {
+    status: 502,
+    code: 'upstream_unavailable',
+    message: 'the verification service could not be reached',
+  },
+  Protocol: {
+    status: 502,
+    code: 'upstream_unavailable',
+    message: 'the verification service sent an unexpected reply',
+  },
+  UpstreamRejected: {
+    status: 502,
+    code: 'upstream_rejected',
+    message: 'the verification service rejected the request',
+  },
+  Aborted: {
+    status: 503,
+    code: 'request_aborted',
+    message: 'the request was aborted before the verification finished',
+  },
+};
+const UNKNOWN_UPSTREAM: UpstreamMapping = {
+  status: 502,
+  code: 'upstream_unavailable',
+  message: 'the verification service failed',
+};
+
+export const secondsUntilUtcMidnight = (nowEpochMs: number): number => {
+  const next = new Date(nowEpochMs);
+  next.setUTCHours(24, 0, 0, 0);
+  return Math.max(1, Math.ceil((next.getTime() - nowEpochMs) / 1000));
+};
+
+const isIdvError = (err: unknown): err is IdvError =>
+  err instanceof Error && err.name === 'IdvError' && typeof (err as IdvError).code === 'string';
+
+export function toErrorReply(err: unknown, requestId: string, nowEpochMs: number): ErrorReply {
+  const reply = (
+    status: number,
+    code: string,
+    message: string,
+    field?: string,
+    headers: Record<string, string> = {},
+    serverFault = status >= 500,
+  ) => ({
+    status,
+    headers,
+    body: { error: { code, message, ...(field === undefined ? {} : { field }) }, requestId },
+    serverFault,
+  });
+  if (err instanceof HttpError) return reply(err.status, err.code, err.message, err.field, err.headers);
+  if (err instanceof PhotoError) return reply(err.status, err.code, err.message, err.field);
+  if (isIdvError(err)) {
+    const m = UPSTREAM_STATUS[err.code] ?? UNKNOWN_UPSTREAM;
+    const headers: Record<string, string> = {};
+    if (m.retryAfter !== undefined) {
+      headers['retry-after'] = String(
+        m.retryAfter === 'midnight' ? secondsUntilUtcMidnight(nowEpochMs) : m.retryAfter,
+      );
+    }
+    return reply(m.status, m.code, m.message, undefined, headers, true);
+  }
+  return reply(500, 'internal_error', `internal error; quote request id ${requestId}`);
+}

@@ -1,0 +1,69 @@
+/** POST /verify: body -> validated, normalised photos -> one paid call -> the verdict reply. */
+import type { Clock } from '../clock.ts';
+import type { Credentials, IdvClient } from '../idv/types.ts';
+import type { Logger } from '../log.ts';
+import { type NormalisedPhoto, normalisePhoto } from '../photo.ts';
+import { parseVerifyBody } from './body.ts';
+import { HttpError } from './errors.ts';
+import type { VerifyResponse } from './schemas.ts';
+
+export interface VerifyDeps {
+  idv: IdvClient;
+  clock: Clock;
+  limits: { maxPhotoBytes: number; maxPhotoPixels: number };
+  defaultResourceCode: string | undefined;
+}
+
+export interface VerifyCall {
+  requestId: string;
+  contentType: string | undefined;
+  body: Buffer;
+  credentials: Credentials | undefined;
+  deadlineEpochMs: number;
+  logger: Logger;
+}
+
+const summary = (p: NormalisedPhoto) => ({
+  format: p.inputFormat,
+  action: p.action,
+  width: p.width,
+  height: p.height,
+  bytes: p.jpeg.length,
+});
+
+export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<VerifyResponse> {
+  const input = await parseVerifyBody(call.contentType, call.body, deps.limits.maxPhotoBytes);
+  const resourceCode = input.resourceCode ?? deps.defaultResourceCode;
+  if (resourceCode === undefined) {
+    throw new HttpError('resource_code_required', 'resourceCode is required (no default is configured)', {
+      field: 'resourceCode',
+    });
+  }
+  const limits = { maxBytes: deps.limits.maxPhotoBytes, maxPixels: deps.limits.maxPhotoPixels };
+  // Sequential on purpose: each photo may be decoded, and FC instances are small; a failure on ref spares auth.
+  const ref = await normalisePhoto(input.ref.bytes, input.ref.field, limits);
+  const auth = await normalisePhoto(input.auth.bytes, input.auth.field, limits);
+  call.logger.info('photos ready', { ref: summary(ref), auth: summary(auth) });
+
+  const verdict = await deps.idv.verify(
+    {
+      refFaceContent: ref.jpeg.toString('base64'),
+      authFaceContent: auth.jpeg.toString('base64'),
+      resourceCode,
+    },
+    { deadlineEpochMs: call.deadlineEpochMs, ...(call.credentials ? { credentials: call.credentials } : {}) },
+  );
+  return {
+    requestId: call.requestId,
+    upstreamRequestId: verdict.requestId,
+    passed: verdict.passed,
+    result: verdict.result,
+    score: verdict.score,
+    faceAttack: verdict.faceAttack,
+    retCode: verdict.retCode,
+    retCodeSub: verdict.retCodeSub,
+    retMessage: verdict.retMessage,
+    ...(input.reference === undefined ? {} : { reference: input.reference }),
+    verifiedAt: new Date(deps.clock.nowMs()).toISOString(),
+  };
+}

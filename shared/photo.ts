@@ -1,0 +1,167 @@
+/**
+ * Photo validation and normalisation before the paid API sees a photo.
+ *
+ * Order matters: size in bytes -> magic bytes -> header (sharp `metadata()` reads only the header, so a
+ * decompression bomb is refused from its declared dimensions before any pixel is decoded) -> either the
+ * compliant fast path or a full re-encode.
+ *
+ * Compliant = JPEG, no EXIF rotation needed, sRGB/greyscale, within the box (1920x1080 landscape, 1080x1920
+ * portrait: Alibaba's guidance bounds the size, not the orientation), at most `maxOutputBytes`, and
+ * structurally complete (SOS followed by EOI). Such a photo is NOT re-encoded: its metadata segments (EXIF
+ * with GPS, XMP, comments) are removed losslessly, so it is byte-identical when it had none. We do not decode
+ * compliant photos fully (that would cost milliseconds per photo); corrupt entropy data inside a complete
+ * JPEG is left to the upstream, which answers UNABLE_GET_IMAGE.
+ * Everything else is decoded, EXIF-oriented, flattened on white, converted to sRGB, fitted into the box and
+ * re-encoded as JPEG; sharp drops all metadata on output unless asked to keep it.
+ */
+import sharp, { type Metadata } from 'sharp';
+import { PhotoError } from './photo/errors.ts';
+import { stripJpegMetadata, walkJpeg } from './photo/jpeg.ts';
+import { type PhotoFormat, sniffFormat } from './photo/magic.ts';
+
+export interface PhotoLimits {
+  /** Input bytes. */
+  maxBytes: number;
+  /** Declared width x height, checked from the header before decoding. */
+  maxPixels: number;
+  /** Output bytes; Alibaba recommends about 1 MB. */
+  maxOutputBytes?: number;
+  /** Shorter side of the oriented photo. */
+  minSide?: number;
+}
+
+export interface NormalisedPhoto {
+  jpeg: Buffer;
+  width: number;
+  height: number;
+  inputFormat: PhotoFormat;
+  /** What was done: nothing (byte-identical), metadata segments stripped losslessly, or re-encoded. */
+  action: 'unchanged' | 'stripped' | 'reencoded';
+}
+
+export const BOX_LONG = 1920;
+export const BOX_SHORT = 1080;
+export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+export const DEFAULT_MIN_SIDE = 48;
+const QUALITIES = [90, 82, 74, 66] as const;
+
+export async function normalisePhoto(
+  bytes: Buffer,
+  field: string,
+  limits: PhotoLimits,
+): Promise<NormalisedPhoto> {
+  const maxOutputBytes = limits.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  if (bytes.length === 0) throw new PhotoError('photo_empty', field, `${field} is empty`);
+  if (bytes.length > limits.maxBytes) {
+    throw new PhotoError('photo_too_large', field, `${field} is larger than ${limits.maxBytes} bytes`);
+  }
+  const format = sniffFormat(bytes);
+  if (!format) {
+    throw new PhotoError('photo_unsupported_type', field, `${field} is not a JPEG, PNG or WebP image`);
+  }
+  const walk = format === 'jpeg' ? walkJpeg(bytes) : undefined;
+  if (walk && !walk.ok) {
+    const code = walk.reason === 'truncated' ? 'photo_truncated' : 'photo_undecodable';
+    throw new PhotoError(code, field, `${field} is a ${walk.reason} JPEG`);
+  }
+
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new PhotoError('photo_undecodable', field, `${field} has an unreadable ${format} header`, err);
+  }
+  if (meta.format !== format || !meta.width || !meta.height) {
+    throw new PhotoError('photo_undecodable', field, `${field} has an unreadable ${format} header`);
+  }
+  if (meta.width * meta.height > limits.maxPixels) {
+    throw new PhotoError(
+      'photo_too_many_pixels',
+      field,
+      `${field} is ${meta.width}x${meta.height}, more than ${limits.maxPixels} pixels`,
+    );
+  }
+  const orientation = meta.orientation ?? 1;
+  const [w, h] = orientation >= 5 ? [meta.height, meta.width] : [meta.width, meta.height];
+  if (Math.min(w, h) < (limits.minSide ?? DEFAULT_MIN_SIDE)) {
+    throw new PhotoError('photo_too_small', field, `${field} is ${w}x${h}, too small to show a face`);
+  }
+  const [boxW, boxH] = w >= h ? [BOX_LONG, BOX_SHORT] : [BOX_SHORT, BOX_LONG];
+
+  if (
+    walk?.ok &&
+    orientation === 1 &&
+    (meta.space === 'srgb' || meta.space === 'b-w') &&
+    w <= boxW &&
+    h <= boxH
+  ) {
+    const stripped = stripJpegMetadata(bytes, walk);
+    if (stripped.length <= maxOutputBytes) {
+      return {
+        jpeg: stripped,
+        width: w,
+        height: h,
+        inputFormat: format,
+        action: stripped === bytes ? 'unchanged' : 'stripped',
+      };
+    }
+  }
+  return reencode(bytes, field, format, limits.maxPixels, boxW, boxH, maxOutputBytes);
+}
+
+async function reencode(
+  bytes: Buffer,
+  field: string,
+  format: PhotoFormat,
+  maxPixels: number,
+  boxW: number,
+  boxH: number,
+  maxOutputBytes: number,
+): Promise<NormalisedPhoto> {
+  const decode = () =>
+    sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' })
+      .rotate()
+      .resize({ width: boxW, height: boxH, fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb');
+  try {
+    // One pipeline straight to JPEG first (JPEG shrink-on-load makes big photos cheap)...
+    const first = await decode()
+      .jpeg({ quality: QUALITIES[0], chromaSubsampling: '4:2:0' })
+      .toBuffer({ resolveWithObject: true });
+    if (first.data.length <= maxOutputBytes) {
+      return {
+        jpeg: first.data,
+        width: first.info.width,
+        height: first.info.height,
+        inputFormat: format,
+        action: 'reencoded',
+      };
+    }
+    // ...then, for detailed photos, lower qualities and smaller sizes from one decoded raw copy.
+    const { data, info } = await decode().raw().toBuffer({ resolveWithObject: true });
+    let scale = 1;
+    for (let round = 0; round < 4; round++) {
+      const width = Math.max(1, Math.round(info.width * scale));
+      const height = Math.max(1, Math.round(info.height * scale));
+      const base = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+      const pixels = scale === 1 ? data : await base.resize({ width, height, fit: 'fill' }).raw().toBuffer();
+      for (const quality of QUALITIES.slice(round === 0 ? 1 : 0)) {
+        const jpeg = await sharp(pixels, { raw: { width, height, channels: info.channels } })
+          .jpeg({ quality, chromaSubsampling: '4:2:0' })
+          .toBuffer();
+        if (jpeg.length <= maxOutputBytes)
+          return { jpeg, width, height, inputFormat: format, action: 'reencoded' };
+      }
+      scale *= 0.75;
+    }
+  } catch (err) {
+    if (err instanceof PhotoError) throw err;
+    throw new PhotoError('photo_undecodable', field, `${field} could not be decoded as ${format}`, err);
+  }
+  throw new PhotoError(
+    'photo_too_large',
+    field,
+    `${field} cannot be compressed under ${maxOutputBytes} bytes`,
+  );
+}
