@@ -1,0 +1,240 @@
+/**
+ * ObjectStore on a local folder (the offline bucket). Writes are atomic (temporary file + rename), putIfAbsent is
+ * an exclusive create that never exposes a half-written object (temporary file + link(2), which fails with
+ * EEXIST), ETags are MD5 content hashes like OSS's for simple uploads, and metadata lives in a sidecar under
+ * `<root>/.idv-meta/` that list() never returns. Keys are validated so that nothing escapes the folder.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { StoreError } from './errors.ts';
+import { assertValidKey, isValidKey, RESERVED_TOP_LEVEL } from './keys.ts';
+import type { ListEntry, ListPage, ObjectInfo, ObjectStore, PutOptions, StoredObject } from './types.ts';
+
+const TMP_DIR = '.idv-tmp';
+const META_DIR = '.idv-meta';
+const MAX_PAGE = 1000;
+
+const SidecarSchema = z.object({
+  etag: z.string(),
+  contentType: z.string().optional(),
+  metadata: z.record(z.string(), z.string()),
+});
+type Sidecar = z.infer<typeof SidecarSchema>;
+
+const md5 = (body: Buffer): string => createHash('md5').update(body).digest('hex').toUpperCase();
+const isMissing = (err: unknown): boolean =>
+  ['ENOENT', 'ENOTDIR', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+
+export interface FsStoreOptions {
+  /** The bucket folder; created when missing. */
+  root: string;
+}
+
+export function createFsStore(options: FsStoreOptions): ObjectStore {
+  const root = path.resolve(options.root);
+  /** ETag cache for head/list keyed by path, valid while size, mtime and inode are unchanged. */
+  const etagCache = new Map<string, { stamp: string; etag: string }>();
+
+  const fileOf = (key: string): string => {
+    assertValidKey(key);
+    const file = path.join(root, ...key.split('/'));
+    if (!file.startsWith(root + path.sep))
+      throw new StoreError('InvalidKey', 'key escapes the bucket', { key });
+    return file;
+  };
+  const sidecarOf = (key: string): string => path.join(root, META_DIR, ...`${key}.json`.split('/'));
+
+  const wrap = (key: string, op: string, err: unknown): never => {
+    if (err instanceof StoreError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new StoreError('Unexpected', `fs store ${op} failed (${code ?? 'error'})`, { key, cause: err });
+  };
+
+  const writeTemp = async (body: Buffer): Promise<string> => {
+    const dir = path.join(root, TMP_DIR);
+    await mkdir(dir, { recursive: true });
+    const tmp = path.join(dir, `${randomUUID()}.tmp`);
+    await writeFile(tmp, body, { flag: 'wx' });
+    return tmp;
+  };
+
+  const writeSidecar = async (key: string, sidecar: Sidecar): Promise<void> => {
+    const file = sidecarOf(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = await writeTemp(Buffer.from(JSON.stringify(sidecar)));
+    await rename(tmp, file);
+  };
+
+  const readSidecar = async (key: string, etag: string): Promise<Sidecar | undefined> => {
+    try {
+      const parsed = SidecarSchema.safeParse(JSON.parse(await readFile(sidecarOf(key), 'utf8')));
+      // A sidecar from an older version of the object (overwritten by hand) describes nothing.
+      return parsed.success && parsed.data.etag === etag ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const etagOf = async (file: string, stamp: string): Promise<string> => {
+    const cached = etagCache.get(file);
+    if (cached?.stamp === stamp) return cached.etag;
+    const etag = md5(await readFile(file));
+    etagCache.set(file, { stamp, etag });
+    return etag;
+  };
+
+  const statFile = async (file: string) => {
+    const s = await stat(file, { bigint: true });
+    if (!s.isFile()) return undefined;
+    return { size: Number(s.size), mtimeMs: Number(s.mtimeMs), stamp: `${s.size}:${s.mtimeNs}:${s.ino}` };
+  };
+
+  const info = async (key: string, etag: string, size: number, mtimeMs: number): Promise<ObjectInfo> => {
+    const sidecar = await readSidecar(key, etag);
+    return {
+      key,
+      etag,
+      size,
+      lastModifiedEpochMs: mtimeMs,
+      contentType: sidecar?.contentType,
+      metadata: sidecar?.metadata ?? {},
+    };
+  };
+
+  const sidecarFor = (etag: string, options: PutOptions): Sidecar => ({
+    etag,
+    ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+    metadata: Object.fromEntries(
+      Object.entries(options.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+    ),
+  });
+
+  async function walk(dir: string, rel: string, out: string[]): Promise<void> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (isMissing(err)) return;
+      throw err;
+    }
+    for (const entry of entries) {
+      const key = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (rel === '' && (RESERVED_TOP_LEVEL as readonly string[]).includes(entry.name)) continue;
+      if (entry.isDirectory()) await walk(path.join(dir, entry.name), key, out);
+      else if (entry.isFile() && isValidKey(key)) out.push(key);
+    }
+  }
+
+  return {
+    async get(key): Promise<StoredObject | undefined> {
+      const file = fileOf(key);
+      try {
+        const s = await statFile(file);
+        if (!s) return undefined;
+        const body = await readFile(file);
+        const etag = md5(body);
+        return { ...(await info(key, etag, body.length, s.mtimeMs)), body };
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        return wrap(key, 'get', err);
+      }
+    },
+
+    async head(key) {
+      const file = fileOf(key);
+      try {
+        const s = await statFile(file);
+        if (!s) return undefined;
+        return await info(key, await etagOf(file, s.stamp), s.size, s.mtimeMs);
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        return wrap(key, 'head', err);
+      }
+    },
+
+    async put(key, body, options = {}) {
+      const file = fileOf(key);
+      const etag = md5(body);
+      try {
+        await mkdir(path.dirname(file), { recursive: true });
+        const tmp = await writeTemp(body);
+        await rename(tmp, file);
+        await writeSidecar(key, sidecarFor(etag, options));
+        return { etag };
+      } catch (err) {
+        return wrap(key, 'put', err);
+      }
+    },
+
+    async putIfAbsent(key, body, options = {}) {
+      const file = fileOf(key);
+      const etag = md5(body);
+      try {
+        await mkdir(path.dirname(file), { recursive: true });
+        const tmp = await writeTemp(body);
+        try {
+          // link(2) is atomic and fails when the target exists: readers never see a partial object.
+          await link(tmp, file);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { created: false };
+          throw err;
+        } finally {
+          await unlink(tmp).catch(() => {});
+        }
+        await writeSidecar(key, sidecarFor(etag, options));
+        return { created: true, etag };
+      } catch (err) {
+        return wrap(key, 'putIfAbsent', err);
+      }
+    },
+
+    async list({ prefix, token, limit }): Promise<ListPage> {
+      const max = Math.min(Math.max(limit ?? MAX_PAGE, 1), MAX_PAGE);
+      const slash = prefix.lastIndexOf('/');
+      const baseRel = slash < 0 ? '' : prefix.slice(0, slash);
+      if (baseRel !== '' && !isValidKey(baseRel)) return { entries: [] };
+      const keys: string[] = [];
+      try {
+        await walk(baseRel === '' ? root : path.join(root, ...baseRel.split('/')), baseRel, keys);
+      } catch (err) {
+        return wrap(prefix, 'list', err);
+      }
+      const selected = keys
+        .filter((k) => k.startsWith(prefix) && (token === undefined || k > token))
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const entries: ListEntry[] = [];
+      for (const key of selected) {
+        if (entries.length === max) break;
+        const file = path.join(root, ...key.split('/'));
+        try {
+          const s = await statFile(file);
+          if (s)
+            entries.push({
+              key,
+              etag: await etagOf(file, s.stamp),
+              size: s.size,
+              lastModifiedEpochMs: s.mtimeMs,
+            });
+        } catch (err) {
+          if (!isMissing(err)) return wrap(key, 'list', err); // deleted while listing: skip it
+        }
+      }
+      const last = entries.at(-1);
+      const more = last !== undefined && selected.length > 0 && selected.at(-1) !== last.key;
+      return more ? { entries, nextToken: last.key } : { entries };
+    },
+
+    async delete(key) {
+      const file = fileOf(key);
+      try {
+        await unlink(file);
+      } catch (err) {
+        if (!isMissing(err)) wrap(key, 'delete', err);
+      }
+      await unlink(sidecarOf(key)).catch(() => {});
+      etagCache.delete(file);
+    },
+  };
+}

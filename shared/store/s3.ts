@@ -1,0 +1,207 @@
+/**
+ * ObjectStore on OSS through its S3-compatible API (`https://s3.oss-<region>.aliyuncs.com`, virtual-hosted
+ * style), or on any plain S3 endpoint. Verified facts:
+ * - OSS rejects the SDK's default aws-chunked/CRC checksums, so both checksum settings are 'WHEN_REQUIRED'.
+ * - Create-if-absent on OSS is the header `x-oss-forbid-overwrite: true` (409 FileAlreadyExists when the object
+ *   exists); plain S3 uses `If-None-Match: *` (412 PreconditionFailed, or 409 ConditionalRequestConflict when a
+ *   concurrent conditional write is in flight). Both mean "exists" here.
+ */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { Credentials } from '../idv/types.ts';
+import { assertValidKey } from './keys.ts';
+import { mapS3Error, statusOf } from './s3-errors.ts';
+import type { ObjectInfo, ObjectStore, PutOptions } from './types.ts';
+import { normaliseEtag } from './types.ts';
+
+export type S3Flavour = 'oss' | 's3';
+
+export interface S3StoreOptions {
+  bucket: string;
+  /** e.g. `https://s3.oss-ap-southeast-1.aliyuncs.com`. */
+  endpoint: string;
+  /** e.g. `ap-southeast-1` (OSS: the region id without the `oss-` prefix). */
+  region: string;
+  /** STS credentials from the FC context, or keys; a function is called for every request that needs signing. */
+  credentials: Credentials | (() => Promise<Credentials> | Credentials);
+  /** Default false (virtual-hosted style, which OSS requires); loopback test servers need true. */
+  forcePathStyle?: boolean;
+  /** Which create-if-absent dialect to speak; default: 'oss' for *.aliyuncs.com endpoints, else 's3'. */
+  flavour?: S3Flavour;
+  /** A ready client (tests use aws-sdk-client-mock on it); the options above are then only used for flavour. */
+  client?: S3Client;
+}
+
+export const flavourOf = (endpoint: string): S3Flavour => {
+  try {
+    return new URL(endpoint).hostname.endsWith('.aliyuncs.com') ? 'oss' : 's3';
+  } catch {
+    return 's3';
+  }
+};
+
+// The newest client-s3 warns once per process (when the first client is built) that it will need Node >= 22
+// from 2027, while FC's newest Node runtime is nodejs20. This variable, read by @aws-sdk/core's
+// emitWarningIfUnsupportedVersion, silences exactly that warning and nothing else; an operator's own setting wins.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export function createS3Client(options: Omit<S3StoreOptions, 'client' | 'flavour'>): S3Client {
+  const provide = options.credentials;
+  return new S3Client({
+    endpoint: options.endpoint,
+    region: options.region,
+    forcePathStyle: options.forcePathStyle ?? false,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    credentials: async () => {
+      const c = typeof provide === 'function' ? await provide() : provide;
+      return {
+        accessKeyId: c.accessKeyId,
+        secretAccessKey: c.accessKeySecret,
+        ...(c.securityToken ? { sessionToken: c.securityToken } : {}),
+      };
+    },
+  });
+}
+
+const toMetadata = (m: Record<string, string> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+
+export function createS3Store(options: S3StoreOptions): ObjectStore {
+  const client = options.client ?? createS3Client(options);
+  const flavour = options.flavour ?? flavourOf(options.endpoint);
+  const Bucket = options.bucket;
+
+  const putInput = (key: string, body: Buffer, o: PutOptions) => ({
+    Bucket,
+    Key: key,
+    Body: body,
+    ContentLength: body.length,
+    ...(o.contentType === undefined ? {} : { ContentType: o.contentType }),
+    ...(o.metadata === undefined ? {} : { Metadata: o.metadata }),
+  });
+
+  return {
+    async get(key) {
+      assertValidKey(key);
+      try {
+        const res = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+        const body = Buffer.from((await res.Body?.transformToByteArray()) ?? new Uint8Array());
+        return {
+          key,
+          body,
+          etag: normaliseEtag(res.ETag ?? ''),
+          size: body.length,
+          lastModifiedEpochMs: res.LastModified?.getTime() ?? 0,
+          contentType: res.ContentType,
+          metadata: toMetadata(res.Metadata),
+        };
+      } catch (err) {
+        if (statusOf(err) === 404) return undefined;
+        return mapS3Error(err, key, 'get');
+      }
+    },
+
+    async head(key): Promise<ObjectInfo | undefined> {
+      assertValidKey(key);
+      try {
+        const res = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+        return {
+          key,
+          etag: normaliseEtag(res.ETag ?? ''),
+          size: res.ContentLength ?? 0,
+          lastModifiedEpochMs: res.LastModified?.getTime() ?? 0,
+          contentType: res.ContentType,
+          metadata: toMetadata(res.Metadata),
+        };
+      } catch (err) {
+        if (statusOf(err) === 404) return undefined;
+        return mapS3Error(err, key, 'head');
+      }
+    },
+
+    async put(key, body, o = {}) {
+      assertValidKey(key);
+      try {
+        const res = await client.send(new PutObjectCommand(putInput(key, body, o)));
+        return { etag: normaliseEtag(res.ETag ?? '') };
+      } catch (err) {
+        return mapS3Error(err, key, 'put');
+      }
+    },
+
+    async putIfAbsent(key, body, o = {}) {
+      assertValidKey(key);
+      const command =
+        flavour === 's3'
+          ? new PutObjectCommand({ ...putInput(key, body, o), IfNoneMatch: '*' })
+          : new PutObjectCommand(putInput(key, body, o));
+      if (flavour === 'oss') {
+        // Added at the build step, before signing, so the header is part of the signed request.
+        command.middlewareStack.add(
+          (next) => async (args) => {
+            const request = args.request as { headers?: Record<string, string> };
+            if (request.headers) request.headers['x-oss-forbid-overwrite'] = 'true';
+            return next(args);
+          },
+          { step: 'build', name: 'ossForbidOverwrite' },
+        );
+      }
+      try {
+        const res = await client.send(command);
+        return { created: true, etag: normaliseEtag(res.ETag ?? '') };
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 409 || status === 412) return { created: false };
+        return mapS3Error(err, key, 'putIfAbsent');
+      }
+    },
+
+    // ListObjects (v1) with Marker = the last key of the previous page: OSS and S3 both page this way, and
+    // s3rver 3.7.1 cannot serve v2 pages (it builds continuation tokens with DES, which OpenSSL 3 lacks: 500).
+    async list({ prefix, token, limit }) {
+      try {
+        const res = await client.send(
+          new ListObjectsCommand({
+            Bucket,
+            Prefix: prefix,
+            MaxKeys: Math.min(Math.max(limit ?? 1000, 1), 1000),
+            ...(token === undefined ? {} : { Marker: token }),
+          }),
+        );
+        const entries = (res.Contents ?? []).flatMap((c) =>
+          c.Key === undefined
+            ? []
+            : [
+                {
+                  key: c.Key,
+                  etag: normaliseEtag(c.ETag ?? ''),
+                  size: c.Size ?? 0,
+                  lastModifiedEpochMs: c.LastModified?.getTime() ?? 0,
+                },
+              ],
+        );
+        const last = entries.at(-1)?.key;
+        return res.IsTruncated && last !== undefined ? { entries, nextToken: last } : { entries };
+      } catch (err) {
+        return mapS3Error(err, prefix, 'list');
+      }
+    },
+
+    async delete(key) {
+      assertValidKey(key);
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
+      } catch (err) {
+        if (statusOf(err) === 404) return;
+        mapS3Error(err, key, 'delete');
+      }
+    },
+  };
+}
