@@ -1,9 +1,10 @@
 /**
  * Photo validation and normalisation before the paid API sees a photo.
  *
- * Order matters: size in bytes -> magic bytes -> header (sharp `metadata()` reads only the header, so a
- * decompression bomb is refused from its declared dimensions before any pixel is decoded) -> either the
- * compliant fast path or a full re-encode.
+ * Order matters: size in bytes -> magic bytes -> declared dimensions parsed by hand from the container header
+ * (photo/dimensions.ts; a decompression bomb is refused before libvips sees it) -> sharp `metadata()`
+ * (header only: orientation, colour space) -> either the compliant fast path or a full re-encode, whose
+ * decoder also runs with `limitInputPixels`.
  *
  * Compliant = JPEG, no EXIF rotation needed, sRGB/greyscale, within the box (1920x1080 landscape, 1080x1920
  * portrait: Alibaba's guidance bounds the size, not the orientation), at most `maxOutputBytes`, and
@@ -15,6 +16,7 @@
  * re-encoded as JPEG; sharp drops all metadata on output unless asked to keep it.
  */
 import sharp, { type Metadata } from 'sharp';
+import { headerDimensions } from './photo/dimensions.ts';
 import { PhotoError } from './photo/errors.ts';
 import { stripJpegMetadata, walkJpeg } from './photo/jpeg.ts';
 import { type PhotoFormat, sniffFormat } from './photo/magic.ts';
@@ -59,12 +61,17 @@ export async function normalisePhoto(
   if (!format) {
     throw new PhotoError('photo_unsupported_type', field, `${field} is not a JPEG, PNG or WebP image`);
   }
-  const walk = format === 'jpeg' ? walkJpeg(bytes) : undefined;
-  if (walk && !walk.ok) {
-    const code = walk.reason === 'truncated' ? 'photo_truncated' : 'photo_undecodable';
-    throw new PhotoError(code, field, `${field} is a ${walk.reason} JPEG`);
-  }
 
+  const declared = headerDimensions(bytes, format);
+  if (!declared)
+    throw new PhotoError('photo_undecodable', field, `${field} has an unreadable ${format} header`);
+  if (declared.width * declared.height > limits.maxPixels) {
+    throw new PhotoError(
+      'photo_too_many_pixels',
+      field,
+      `${field} is ${declared.width}x${declared.height}, more than ${limits.maxPixels} pixels`,
+    );
+  }
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -80,6 +87,11 @@ export async function normalisePhoto(
       field,
       `${field} is ${meta.width}x${meta.height}, more than ${limits.maxPixels} pixels`,
     );
+  }
+  const walk = format === 'jpeg' ? walkJpeg(bytes) : undefined;
+  if (walk && !walk.ok) {
+    const code = walk.reason === 'truncated' ? 'photo_truncated' : 'photo_undecodable';
+    throw new PhotoError(code, field, `${field} is a ${walk.reason} JPEG`);
   }
   const orientation = meta.orientation ?? 1;
   const [w, h] = orientation >= 5 ? [meta.height, meta.width] : [meta.width, meta.height];
