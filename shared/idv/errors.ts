@@ -18,6 +18,8 @@ export const IDV_ERROR_CODES = [
   'Network', // connection refused/reset, DNS
   'Protocol', // a reply that is not the documented JSON (an HTML gateway page, a bad Data string)
   'DeadlineExceeded', // no time left for another attempt
+  'UpstreamRejected', // any other error Code the upstream sent (InvalidVersion, MissingParameter, ...): permanent
+  'Aborted', // the caller's AbortSignal fired
 ] as const;
 export type IdvErrorCode = (typeof IDV_ERROR_CODES)[number];
 

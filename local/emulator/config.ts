@@ -1,0 +1,50 @@
+/**
+ * Settings of the emulator as zod schemas: the trusted keys (with quota, activation switch and optional STS
+ * token) and the fault injection that tests and benchmarks change at run time.
+ */
+import { z } from 'zod';
+
+export const EmulatorKeySchema = z.object({
+  accessKeyId: z.string().min(1),
+  accessKeySecret: z.string().min(1),
+  /**
+   * When set, the key behaves like STS credentials: every request must carry exactly this SecurityToken.
+   * When unset, a request may still carry any SecurityToken (it is signed like every parameter) and is accepted.
+   */
+  securityToken: z.string().min(1).optional(),
+  /** Calls per UTC day that reach the face engine; unlimited when unset. Spent -> Code 402. */
+  dailyQuota: z.number().int().min(0).optional(),
+  /** false -> Code 403 (service not activated or expired). */
+  activated: z.boolean().default(true),
+});
+export type EmulatorKey = z.input<typeof EmulatorKeySchema>;
+export type EmulatorKeyConfig = z.infer<typeof EmulatorKeySchema>;
+
+/** How often a fault fires: on the next `count` API calls, then on a `share` (0-1) of the calls after those. */
+export const FaultRateSchema = z.object({
+  count: z.number().int().min(0).optional(),
+  share: z.number().min(0).max(1).optional(),
+});
+export type FaultRate = z.infer<typeof FaultRateSchema>;
+
+export const FaultConfigSchema = z.object({
+  /** Added to every authenticated API reply, in ms. */
+  latencyMs: z.number().int().min(0).default(0),
+  /** Code 500 SYSTEM_ERROR (transient) instead of an answer. */
+  systemError: FaultRateSchema.optional(),
+  /** Code 200 with retCode PROCESSING (transient: try again later). */
+  processing: FaultRateSchema.optional(),
+  /** Never answers (the client must time out); the connection is dropped when the emulator closes. */
+  hang: FaultRateSchema.optional(),
+  /** Answers "passed" at once without decoding the photos or calling the engine (overhead benchmarks only). */
+  instant: z.boolean().default(false),
+});
+export type FaultConfig = z.input<typeof FaultConfigSchema>;
+export type ResolvedFaultConfig = z.infer<typeof FaultConfigSchema>;
+
+/** Requests whose Timestamp is further than this from the emulator's clock are rejected (Alibaba: 15 minutes). */
+export const TIMESTAMP_SKEW_MS = 15 * 60 * 1000;
+/** Largest request body accepted (FC's synchronous limit is 32 MB; photos are about 1 MB each). */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** Large enough for a GET that carries both photos in its query string. */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;

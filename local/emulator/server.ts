@@ -1,0 +1,198 @@
+/**
+ * The ID Verification API emulator: an HTTP server that Alibaba's own clients cannot tell from the real one
+ * (signatures verified exactly, documented replies), answering from a real FaceEngine. Faults can be injected
+ * and changed at run time; `GET /__emulator/stats` reports calls per key and outcome.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Clock, sleep, systemClock } from '../../shared/clock.ts';
+import { type Logger, silentLogger } from '../../shared/log.ts';
+import type { FaceEngine } from '../engine/types.ts';
+import { authenticate } from './auth.ts';
+import {
+  type EmulatorKey,
+  EmulatorKeySchema,
+  type FaultConfig,
+  MAX_BODY_BYTES,
+  MAX_HEADER_BYTES,
+  TIMESTAMP_SKEW_MS,
+} from './config.ts';
+import { createFaultState, type FaultState } from './faults.ts';
+import { createNonceStore } from './nonces.ts';
+import { createQuota } from './quota.ts';
+import { type EmulatorReply, gatewayError, serviceReply } from './replies.ts';
+import { BodyTooLargeError, readApiRequest } from './request.ts';
+import { createResourceCodeCheck } from './resource-codes.ts';
+import { judge, judgedReply, validateService } from './service.ts';
+import { createStats, type EmulatorStats } from './stats.ts';
+import { SUB_CODES } from './subcodes.ts';
+
+export const API_ACTION = 'ExecuteRequest';
+export const API_VERSION = '2019-05-21';
+export const STATS_PATH = '/__emulator/stats';
+export const HEALTH_PATH = '/__emulator/health';
+
+export interface EmulatorOptions {
+  engine: FaceEngine;
+  /** 0 (default) lets the OS choose. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  keys: EmulatorKey[];
+  faults?: FaultConfig;
+  clock?: Clock;
+  logger?: Logger;
+  /** 8-digit resourceCodes accepted; default the table in resource-codes.ts. */
+  resourceCodes?: readonly string[];
+  /** For fault shares; default Math.random. */
+  random?: () => number;
+}
+
+export interface Emulator {
+  url: string;
+  port: number;
+  stats(): EmulatorStats;
+  setFaults(faults: FaultConfig): void;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const random = options.random ?? Math.random;
+  const keys = new Map(
+    options.keys.map((k) => EmulatorKeySchema.parse(k)).map((k) => [k.accessKeyId, k] as const),
+  );
+  const nonces = createNonceStore(clock, 2 * TIMESTAMP_SKEW_MS);
+  const quota = createQuota(clock);
+  const stats = createStats();
+  const isKnownResourceCode = createResourceCodeCheck(options.resourceCodes);
+  let faults: FaultState = createFaultState(options.faults, random);
+  const closing = new AbortController();
+
+  async function answer(req: http.IncomingMessage, requestId: string): Promise<EmulatorReply | 'hang'> {
+    const host = req.headers.host ?? 'localhost';
+    let request: Awaited<ReturnType<typeof readApiRequest>>;
+    try {
+      request = await readApiRequest(req, MAX_BODY_BYTES);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return gatewayError('RequestEntityTooLarge', requestId, host);
+      throw err;
+    }
+    if (request.method !== 'GET' && request.method !== 'POST') {
+      return gatewayError('UnsupportedHTTPMethod', requestId, host);
+    }
+    if (request.path !== '/') return gatewayError('InvalidAction.NotFound', requestId, host);
+    const auth = authenticate(request, { keys, nonces, clock });
+    if (!auth.ok)
+      return { ...gatewayError(auth.error, requestId, host, auth.detail), accessKeyId: auth.accessKeyId };
+    const accessKeyId = auth.key.accessKeyId;
+    const withKey = (r: EmulatorReply) => ({ ...r, accessKeyId });
+    if (auth.action !== API_ACTION) return withKey(gatewayError('InvalidAction.NotFound', requestId, host));
+    if (auth.version !== API_VERSION) return withKey(gatewayError('InvalidVersion', requestId, host));
+
+    const { latencyMs, instant } = faults.config;
+    const fault = faults.next();
+    if (latencyMs > 0) await sleep(latencyMs, closing.signal);
+    if (fault === 'hang') return 'hang';
+    if (fault === 'systemError' || fault === 'processing') return withKey(faultReply(fault, requestId));
+    if (!auth.key.activated) {
+      return withKey(
+        serviceReply(403, 'The service is not activated or has expired.', requestId, 'notActivated'),
+      );
+    }
+    const photos = validateService(auth.params, requestId, isKnownResourceCode);
+    if ('status' in photos) return withKey(photos);
+    if (!quota.take(accessKeyId, auth.key.dailyQuota)) {
+      return withKey(serviceReply(402, 'The daily quota is exceeded.', requestId, 'quotaExceeded'));
+    }
+    if (instant) return withKey({ ...judgedReply(true, false, 100, requestId), outcome: 'instant' });
+    stats.engineCalled();
+    return withKey(await judge(options.engine, photos, requestId));
+  }
+
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    if (req.method === 'GET' && req.url === STATS_PATH) return sendJson(res, 200, stats.snapshot());
+    if (req.method === 'GET' && req.url === HEALTH_PATH) return sendJson(res, 200, { ok: true });
+    const requestId = randomUUID().toUpperCase();
+    const t0 = clock.nowMs();
+    stats.started();
+    answer(req, requestId)
+      .catch((err: unknown): EmulatorReply => {
+        if (closing.signal.aborted) return { ...faultReply('systemError', requestId), outcome: 'closing' };
+        logger.error('emulator failure', { requestId, err });
+        return { ...faultReply('systemError', requestId), outcome: 'emulatorError' };
+      })
+      .then((reply) => {
+        if (reply === 'hang') {
+          stats.finished(undefined, 'hang');
+          logger.info('emulator request', { requestId, outcome: 'hang' });
+          return; // never answered; close() drops the connection
+        }
+        const { accessKeyId } = reply;
+        stats.finished(accessKeyId, reply.outcome);
+        logger.info('emulator request', {
+          requestId,
+          accessKeyId,
+          outcome: reply.outcome,
+          durationMs: clock.nowMs() - t0,
+        });
+        sendJson(res, reply.status, reply.body);
+      });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const hostForUrl = address.includes(':') ? `[${address}]` : address;
+
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    port,
+    stats: () => stats.snapshot(),
+    setFaults(next) {
+      faults = createFaultState(next, random);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing.abort(new Error('emulator closing'));
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function faultReply(fault: 'systemError' | 'processing', requestId: string): EmulatorReply {
+  if (fault === 'processing') {
+    const { sub, message } = SUB_CODES.processing;
+    return serviceReply(200, 'OK', requestId, 'processing', {
+      passed: 'false',
+      retCode: 'PROCESSING',
+      retCodeSub: sub,
+      retMessage: message,
+    });
+  }
+  const { sub, message } = SUB_CODES.systemError;
+  return serviceReply(500, 'system error', requestId, 'systemError', {
+    passed: 'false',
+    retCode: 'SYSTEM_ERROR',
+    retCodeSub: sub,
+    retMessage: message,
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json;charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}

@@ -1,0 +1,40 @@
+/** Calls per AccessKey and outcome, for tests and benchmarks (`GET /__emulator/stats`). */
+import { z } from 'zod';
+
+export const EmulatorStatsSchema = z.object({
+  /** Every request to the API path, authenticated or not. */
+  requests: z.number(),
+  /** Requests that reached the face engine (the billable ones). */
+  engineCalls: z.number(),
+  /** Requests being answered right now (hanging ones included). */
+  inFlight: z.number(),
+  byOutcome: z.record(z.string(), z.number()),
+  /** Per AccessKeyId named by the request (`-` when none): outcome -> count. */
+  byKey: z.record(z.string(), z.record(z.string(), z.number())),
+});
+export type EmulatorStats = z.infer<typeof EmulatorStatsSchema>;
+
+export function createStats() {
+  const stats: EmulatorStats = { requests: 0, engineCalls: 0, inFlight: 0, byOutcome: {}, byKey: {} };
+  return {
+    started() {
+      stats.requests++;
+      stats.inFlight++;
+    },
+    finished(accessKeyId: string | undefined, outcome: string) {
+      stats.inFlight--;
+      stats.byOutcome[outcome] = (stats.byOutcome[outcome] ?? 0) + 1;
+      const key = accessKeyId ?? '-';
+      const perKey = stats.byKey[key] ?? {};
+      perKey[outcome] = (perKey[outcome] ?? 0) + 1;
+      stats.byKey[key] = perKey;
+    },
+    engineCalled() {
+      stats.engineCalls++;
+    },
+    snapshot(): EmulatorStats {
+      return structuredClone(stats);
+    },
+  };
+}
+export type StatsRecorder = ReturnType<typeof createStats>;

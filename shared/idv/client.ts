@@ -1,0 +1,202 @@
+/**
+ * The signed ID Verification client: ExecuteRequest (Version 2019-05-21, Service intl_face_verify) through
+ * @alicloud/pop-core with method 'POST' (form body, RPC signature v1). Facts from pop-core 1.8.0 lib/rpc.js:
+ * - `method` must be exactly 'POST' (it compares `opts.method === 'POST'` for the body; anything else is GET).
+ * - Every `request()` call reads its credentials provider and builds a new Timestamp and SignatureNonce, so each
+ *   retry below is freshly signed; we build one RPCClient per attempt with the credentials read for it.
+ * - Its transport (httpx 2.x) times out after 3 s unless `timeout` is passed; `beforeRequest` lets us hand an
+ *   AbortSignal to http.request. It never checks the HTTP status, throws on any `Code` other than 200 with the
+ *   reply in `err.data`, and a non-JSON body makes json-bigint throw a plain `{name:'SyntaxError'}` object.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import RPCClient from '@alicloud/pop-core';
+import { z } from 'zod';
+import { type Clock, systemClock } from '../clock.ts';
+import { type Logger, silentLogger } from '../log.ts';
+import { classifyTransportError } from './classify.ts';
+import { IdvError } from './errors.ts';
+import { parseReply } from './reply.ts';
+import { type RetryPolicy, resolveRetryPolicy, withRetry } from './retry.ts';
+import type { Credentials, IdvClient, Verdict, VerifyOptions, VerifyRequest } from './types.ts';
+
+export const IDV_API_VERSION = '2019-05-21';
+export const IDV_ACTION = 'ExecuteRequest';
+export const IDV_SERVICE = 'intl_face_verify';
+export const DEFAULT_IDV_ENDPOINT = 'https://saf.ap-southeast-1.aliyuncs.com';
+export const DEFAULT_IDV_TIMEOUT_MS = 10_000;
+
+export interface IdvClientOptions {
+  endpoint: string;
+  /** Per attempt; pop-core's own default (3 s) is too short for a face comparison. */
+  timeoutMs?: number;
+  /** Read before every attempt, so rotating STS credentials are always current. */
+  credentials: () => Credentials | Promise<Credentials>;
+  retry?: Partial<RetryPolicy>;
+  clock?: Clock;
+  logger?: Logger;
+  random?: () => number;
+  /** Backoff sleep; tests may pass one that records the delays. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const OptionsSchema = z.object({
+  endpoint: z.url({ protocol: /^https?$/ }),
+  timeoutMs: z.number().int().positive().default(DEFAULT_IDV_TIMEOUT_MS),
+});
+
+const CredentialsSchema = z.object({
+  accessKeyId: z.string().min(1),
+  accessKeySecret: z.string().min(1),
+  securityToken: z.string().min(1).optional(),
+});
+
+/** Base64 without a data: prefix or line breaks, as the API requires. */
+const PhotoSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64 without a data: prefix or line breaks');
+const VerifyRequestSchema = z.object({
+  refFaceContent: PhotoSchema,
+  authFaceContent: PhotoSchema,
+  resourceCode: z.string().min(1),
+});
+
+export function createIdvClient(options: IdvClientOptions): IdvClient {
+  const { endpoint, timeoutMs } = OptionsSchema.parse(options);
+  const policy = resolveRetryPolicy(options.retry);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const random = options.random ?? Math.random;
+  const agent = endpoint.startsWith('https:')
+    ? new https.Agent({ keepAlive: true })
+    : new http.Agent({ keepAlive: true });
+
+  async function readCredentials(override?: Credentials): Promise<Credentials> {
+    let raw: unknown;
+    try {
+      raw = override ?? (await options.credentials());
+    } catch (err) {
+      throw new IdvError('AuthFailed', 'credentials could not be read', { cause: err });
+    }
+    const parsed = CredentialsSchema.safeParse(raw);
+    if (!parsed.success)
+      throw new IdvError('AuthFailed', 'credentials are incomplete (accessKeyId/accessKeySecret)');
+    return parsed.data;
+  }
+
+  async function attemptOnce(
+    serviceParameters: string,
+    credentials: Credentials,
+    attemptTimeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Verdict> {
+    const client = new RPCClient({ endpoint, apiVersion: IDV_API_VERSION, ...credentials });
+    let reply: unknown;
+    try {
+      reply = await client.request(
+        IDV_ACTION,
+        { Service: IDV_SERVICE, ServiceParameters: serviceParameters },
+        {
+          method: 'POST',
+          timeout: attemptTimeoutMs,
+          agent,
+          beforeRequest: (o: http.RequestOptions) => (signal ? { ...o, signal } : o),
+        },
+      );
+    } catch (err) {
+      const e = err as { data?: unknown; entry?: { response?: { statusCode?: number } } };
+      if (e && typeof e === 'object' && e.data !== undefined) {
+        parseReply(e.data, { httpStatus: e.entry?.response?.statusCode });
+        throw new IdvError('Protocol', 'pop-core rejected a reply that parses as a success');
+      }
+      const code = signal?.aborted ? 'Aborted' : classifyTransportError(err);
+      throw new IdvError(code, transportMessage(code, attemptTimeoutMs), { cause: safeCause(err) });
+    }
+    return parseReply(reply);
+  }
+
+  return {
+    async verify(request: VerifyRequest, verifyOptions: VerifyOptions = {}): Promise<Verdict> {
+      const started = clock.nowMs();
+      const checked = VerifyRequestSchema.safeParse(request);
+      if (!checked.success) {
+        const field = checked.error.issues[0]?.path.join('.') ?? 'request';
+        throw new IdvError('InvalidParameters', `${field} is invalid: ${checked.error.issues[0]?.message}`, {
+          attempts: 0,
+        });
+      }
+      // Key order as in the documentation's samples; JSON.stringify escapes nothing in base64.
+      const serviceParameters = JSON.stringify(checked.data);
+      try {
+        const verdict = await withRetry(
+          async (attempt, timeLeftMs) => {
+            const credentials = await readCredentials(verifyOptions.credentials);
+            const attemptTimeoutMs = Math.max(1, Math.min(timeoutMs, timeLeftMs ?? timeoutMs));
+            const t0 = clock.nowMs();
+            try {
+              const verdict = await attemptOnce(
+                serviceParameters,
+                credentials,
+                attemptTimeoutMs,
+                verifyOptions.signal,
+              );
+              return { ...verdict, attempts: attempt };
+            } finally {
+              logger.debug('idv attempt', { attempt, durationMs: clock.nowMs() - t0 });
+            }
+          },
+          {
+            policy,
+            clock,
+            random,
+            deadlineEpochMs: verifyOptions.deadlineEpochMs,
+            signal: verifyOptions.signal,
+            sleep: options.sleep,
+            onRetry: (error, attempt, delayMs) =>
+              logger.warn('idv retry', {
+                attempt,
+                delayMs,
+                code: error.code,
+                upstreamCode: error.upstreamCode,
+                requestId: error.requestId,
+              }),
+          },
+        );
+        logger.info('idv verify', {
+          outcome: verdict.result ? 'passed' : 'failed',
+          requestId: verdict.requestId,
+          attempts: verdict.attempts,
+          durationMs: clock.nowMs() - started,
+        });
+        return verdict;
+      } catch (err) {
+        const error =
+          err instanceof IdvError ? err : new IdvError('Protocol', 'unexpected failure', { cause: err });
+        logger.warn('idv verify failed', {
+          outcome: error.code,
+          upstreamCode: error.upstreamCode,
+          requestId: error.requestId,
+          attempts: error.attempts,
+          durationMs: clock.nowMs() - started,
+        });
+        throw error;
+      }
+    },
+  };
+}
+
+function transportMessage(code: string, timeoutMs: number): string {
+  if (code === 'Timeout') return `no answer from the ID Verification API within ${timeoutMs} ms`;
+  if (code === 'Protocol') return 'the ID Verification API answered with something that is not JSON';
+  if (code === 'Aborted') return 'the call was aborted by the caller';
+  return 'could not reach the ID Verification API';
+}
+
+/** Keeps the name/code/message of a transport error, never json-bigint's `text` (the whole body). */
+function safeCause(err: unknown): Error {
+  const e = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  const cause = new Error(typeof e.message === 'string' ? e.message.slice(0, 300) : 'unknown');
+  cause.name = typeof e.name === 'string' ? e.name : 'Error';
+  if (typeof e.code === 'string') (cause as Error & { code?: string }).code = e.code;
+  return cause;
+}

@@ -1,0 +1,151 @@
+/**
+ * The upstream reply and its `Data` string, as zod schemas, and `parseReply` that turns a reply into a Verdict
+ * or a typed IdvError. Documented reply (ExecuteRequest, intl_face_verify):
+ *   {"Code":200,"Message":"OK","RequestId":"...","Data":"{\"passed\":\"true\",\"retCode\":\"OK_SUCCESS\",
+ *    \"retCodeSub\":\"Z1140\",\"retMessage\":\"Facial recognition passed (Z1140)\",
+ *    \"extInfo\":{\"result\":\"true\",\"score\":\"100.0\",\"faceAttack\":\"false\"}}"}
+ * and errors such as {"Code":500,"Message":"system error","Data":"{...\"retCodeSub\":\"Z1141\",
+ * \"retMessage\":\"resourceCode value invalid\"}"} or {"Code":400,"Message":"refFaceContent or authFaceContent
+ * or resourceCode is null"}. `Data` is a JSON string; an object is accepted too. Extra fields are tolerated.
+ */
+import { z } from 'zod';
+import { classifyUpstreamCode } from './classify.ts';
+import { IdvError } from './errors.ts';
+import type { Verdict } from './types.ts';
+
+/** "true"/"false" (the API's strings) or a real boolean, to a boolean. */
+export const BoolString = z
+  .union([z.enum(['true', 'false']), z.boolean()])
+  .transform((v) => v === true || v === 'true');
+
+/** "87.3" (the API's string) or a number, to a number in 0-100. */
+export const ScoreString = z
+  .union([z.string().regex(/^\d{1,3}(\.\d+)?$/), z.number()])
+  .transform(Number)
+  .pipe(z.number().min(0).max(100));
+
+/** Parses JSON inside a string, then validates it; an object is taken as it is. */
+const jsonInString = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value, ctx) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not a JSON string' });
+      return z.NEVER;
+    }
+  }, schema);
+
+export const ExtInfoSchema = z.object({ result: BoolString, score: ScoreString, faceAttack: BoolString });
+
+export const RET_CODES = ['OK_SUCCESS', 'SYSTEM_ERROR', 'UNABLE_GET_IMAGE', 'PROCESSING'] as const;
+
+export const DataSchema = z.object({
+  passed: BoolString.optional(),
+  retCode: z.string(),
+  retCodeSub: z.string().default(''),
+  retMessage: z.string().default(''),
+  extInfo: z.unknown().optional(),
+});
+export type ReplyData = z.infer<typeof DataSchema>;
+
+export const ReplySchema = z.object({
+  Code: z.union([z.number(), z.string()]).transform(String),
+  Message: z.string().optional(),
+  RequestId: z.string().optional(),
+  Data: jsonInString(DataSchema).optional(),
+});
+export type Reply = z.infer<typeof ReplySchema>;
+
+const ReplyBodySchema = jsonInString(ReplySchema);
+
+/** retCodes of a Code 200 reply that are failures. */
+const RET_CODE_ERRORS = {
+  SYSTEM_ERROR: 'SystemError',
+  UNABLE_GET_IMAGE: 'UnableGetImage',
+  PROCESSING: 'Processing',
+} as const;
+
+export interface ReplyMeta {
+  httpStatus?: number;
+  attempts?: number;
+}
+
+/**
+ * Turns an upstream reply (an object as pop-core returns it, or the raw JSON text) into a Verdict; throws an
+ * IdvError for every documented failure, and a `Protocol` IdvError for anything that is not the documented JSON.
+ * Messages never contain the body (it may hold anything, even photo bytes echoed by a proxy).
+ */
+export function parseReply(body: unknown, meta: ReplyMeta = {}): Verdict {
+  const raw = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+  const parsed = ReplyBodySchema.safeParse(raw);
+  const base = { httpStatus: meta.httpStatus, attempts: meta.attempts };
+  if (!parsed.success) {
+    throw new IdvError(
+      'Protocol',
+      `upstream reply is not the documented JSON: ${describeIssues(parsed.error)}`,
+      {
+        ...base,
+        requestId: requestIdOf(raw),
+      },
+    );
+  }
+  const reply = parsed.data;
+  const requestId = reply.RequestId;
+  const data = reply.Data;
+  const upstreamCode = [reply.Code, data?.retCode, data?.retCodeSub].filter(Boolean).join('/');
+  const opts = { ...base, requestId, upstreamCode };
+  if (reply.Code !== '200') {
+    const code = classifyUpstreamCode(reply.Code, data?.retCodeSub);
+    const detail = data?.retMessage || reply.Message || 'no message';
+    throw new IdvError(code, `upstream Code ${reply.Code}: ${detail}`, opts);
+  }
+  if (!data) throw new IdvError('Protocol', 'upstream Code 200 without Data', opts);
+  if (data.retCode in RET_CODE_ERRORS) {
+    const code =
+      data.retCode === 'SYSTEM_ERROR'
+        ? classifyUpstreamCode('500', data.retCodeSub)
+        : RET_CODE_ERRORS[data.retCode as keyof typeof RET_CODE_ERRORS];
+    throw new IdvError(code, `upstream retCode ${data.retCode} ${data.retCodeSub}: ${data.retMessage}`, opts);
+  }
+  if (data.retCode !== 'OK_SUCCESS') {
+    throw new IdvError(
+      'Protocol',
+      `upstream retCode ${JSON.stringify(data.retCode.slice(0, 40))} is unknown`,
+      opts,
+    );
+  }
+  const ext = jsonInString(ExtInfoSchema).safeParse(data.extInfo);
+  if (!ext.success || data.passed === undefined) {
+    const why = ext.success ? 'passed is missing' : describeIssues(ext.error);
+    throw new IdvError('Protocol', `upstream OK_SUCCESS without a valid verdict: ${why}`, opts);
+  }
+  if (!requestId) throw new IdvError('Protocol', 'upstream reply without RequestId', opts);
+  return {
+    requestId,
+    passed: data.passed,
+    result: ext.data.result,
+    score: ext.data.score,
+    faceAttack: ext.data.faceAttack,
+    retCode: data.retCode,
+    retCodeSub: data.retCodeSub,
+    retMessage: data.retMessage,
+    attempts: meta.attempts ?? 1,
+  };
+}
+
+/** Issue paths and messages only (zod's messages do not echo the input). */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+function requestIdOf(raw: unknown): string | undefined {
+  if (raw && typeof raw === 'object' && 'RequestId' in raw) {
+    const id = (raw as { RequestId: unknown }).RequestId;
+    return typeof id === 'string' ? id.slice(0, 100) : undefined;
+  }
+  return undefined;
+}

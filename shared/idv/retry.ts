@@ -1,0 +1,88 @@
+/**
+ * The retry policy as data, and the loop that applies it: only throttling and transient failures are retried
+ * (errors.ts decides which), never 400/402/403/404 or Z1141; full-jitter exponential backoff
+ * (delay = random() * min(maxDelayMs, baseDelayMs * 2^retry), the AWS "full jitter" of smithy's
+ * StandardRetryStrategy); no attempt starts and no backoff sleeps past the caller's deadline.
+ * Each attempt is a fresh call of `attempt`, so the client signs it anew (new Timestamp and SignatureNonce).
+ */
+import { z } from 'zod';
+import { type Clock, sleep as realSleep } from '../clock.ts';
+import { IdvError } from './errors.ts';
+
+export const RetryPolicySchema = z.object({
+  maxAttempts: z.number().int().min(1).max(20),
+  baseDelayMs: z.number().min(0),
+  maxDelayMs: z.number().min(0),
+});
+export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 };
+
+/** Below this many ms left before the deadline another attempt is not worth starting. */
+export const MIN_ATTEMPT_MS = 50;
+
+export function resolveRetryPolicy(partial: Partial<RetryPolicy> = {}): RetryPolicy {
+  return RetryPolicySchema.parse({ ...DEFAULT_RETRY_POLICY, ...partial });
+}
+
+/** Full-jitter delay before retry number `retry` (1 for the first retry). */
+export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
+  return Math.floor(Math.min(Math.max(random(), 0), 1) * ceiling);
+}
+
+export const shouldRetry = (error: IdvError): boolean => error.retryable;
+
+export interface RetryContext {
+  policy: RetryPolicy;
+  clock: Clock;
+  random: () => number;
+  deadlineEpochMs?: number;
+  signal?: AbortSignal;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Called before each backoff sleep (for logging). */
+  onRetry?: (error: IdvError, attempt: number, delayMs: number) => void;
+}
+
+/**
+ * Runs `attempt(n, timeLeftMs)` until it succeeds, fails permanently, runs out of attempts or of time. The error
+ * thrown is the last attempt's IdvError with `attempts` set; `DeadlineExceeded` only when not even the first
+ * attempt could start. `attempt` must throw only IdvError.
+ */
+export async function withRetry<T>(
+  attempt: (attemptNumber: number, timeLeftMs: number | undefined) => Promise<T>,
+  ctx: RetryContext,
+): Promise<T> {
+  const sleep = ctx.sleep ?? realSleep;
+  const timeLeft = () =>
+    ctx.deadlineEpochMs === undefined ? undefined : ctx.deadlineEpochMs - ctx.clock.nowMs();
+  for (let n = 1; ; n++) {
+    const left = timeLeft();
+    if (left !== undefined && left < MIN_ATTEMPT_MS) {
+      throw new IdvError('DeadlineExceeded', `no time left for attempt ${n} (${Math.max(0, left)} ms)`, {
+        attempts: n - 1,
+      });
+    }
+    try {
+      return await attempt(n, left);
+    } catch (err) {
+      const error =
+        err instanceof IdvError ? err : new IdvError('Protocol', 'unexpected failure', { cause: err });
+      error.attempts = n;
+      if (!shouldRetry(error) || n >= ctx.policy.maxAttempts || ctx.signal?.aborted) throw error;
+      const delayMs = backoffDelayMs(n, ctx.policy, ctx.random);
+      const leftAfter = timeLeft();
+      if (leftAfter !== undefined && leftAfter - delayMs < MIN_ATTEMPT_MS) throw error;
+      ctx.onRetry?.(error, n, delayMs);
+      try {
+        await sleep(delayMs, ctx.signal);
+      } catch (abortReason) {
+        throw new IdvError('Aborted', 'aborted by the caller while waiting to retry', {
+          attempts: n,
+          requestId: error.requestId,
+          cause: abortReason,
+        });
+      }
+    }
+  }
+}
