@@ -104,7 +104,13 @@ describe('normalisePhoto', () => {
 
   it('compresses a detailed photo under the output byte limit', async () => {
     const noisy = await sharp({
-      create: { width: 1800, height: 1000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 80 } },
+      create: {
+        width: 1800,
+        height: 1000,
+        channels: 3,
+        background: '#000',
+        noise: { type: 'gaussian', mean: 128, sigma: 80 },
+      },
     })
       .jpeg({ quality: 100 })
       .toBuffer();
