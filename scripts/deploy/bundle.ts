@@ -32,6 +32,8 @@ export interface BundleResult {
   nativePackages: string[];
   /** Repo-relative source inputs of the bundle (for the "engine never bundled" check). */
   inputs: string[];
+  /** Bytes of minified output per npm package (or repo folder), largest first: what to trim. */
+  contributors: Array<{ source: string; bytes: number }>;
 }
 
 /** Fails the build as soon as offline-only code is resolved into a function (clearer than a size alarm). */
@@ -64,6 +66,19 @@ export function nativeImports(meta: Metafile): string[] {
     }
   }
   return [...found];
+}
+
+/** Output bytes grouped by npm package name (`zod`, `@alicloud/pop-core`) or first two path segments. */
+export function contributorsOf(meta: Metafile): Array<{ source: string; bytes: number }> {
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(meta.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+      const source = pkg ? pkg[1]! : path.split('/').slice(0, 2).join('/');
+      bytes.set(source, (bytes.get(source) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...bytes].map(([source, n]) => ({ source, bytes: n })).sort((a, b) => b.bytes - a.bytes);
 }
 
 function jsBytesIn(dir: string): number {
@@ -127,5 +142,6 @@ export async function bundleFunction(
     nativeBytes: copied.bytes,
     nativePackages: copied.packages,
     inputs,
+    contributors: contributorsOf(meta),
   };
 }
