@@ -1,0 +1,50 @@
+/**
+ * `npm run emulator`: the ID Verification API on http://127.0.0.1:8787 (IDV_EMULATOR_PORT), answering from the
+ * on-device face engine, with the key pair from IDV_EMULATOR_ACCESS_KEY_ID / IDV_EMULATOR_ACCESS_KEY_SECRET
+ * (generated and printed when unset). Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
+ */
+import { readProcessEnv } from '../../shared/config.ts';
+import { createLogger } from '../../shared/log.ts';
+import { createFaceEngine } from '../engine/engine.ts';
+import { STATS_PATH, startEmulator } from './server.ts';
+import { loadEmulatorSettings } from './settings.ts';
+
+const settings = loadEmulatorSettings(readProcessEnv());
+const logger = createLogger({ level: 'info' });
+console.log('Loading the face engine...');
+const engine = await createFaceEngine();
+const emulator = await startEmulator({
+  engine,
+  port: settings.port,
+  host: settings.host,
+  keys: [settings.key],
+  faults: settings.faults,
+  resourceCodes: settings.resourceCodes,
+  logger,
+});
+
+const lines = [
+  `ID Verification emulator listening on ${emulator.url}`,
+  `  endpoint (pop-core, SDKs):  ${emulator.url}`,
+  `  AccessKeyId:                ${settings.key.accessKeyId}`,
+];
+// The secret is printed only when it was generated here: nobody else could know it.
+if (settings.generatedKey)
+  lines.push(`  AccessKeySecret:            ${settings.key.accessKeySecret}  (generated)`);
+if (settings.key.securityToken)
+  lines.push('  SecurityToken:              required (IDV_EMULATOR_SECURITY_TOKEN)');
+lines.push(`  stats:                      ${emulator.url}${STATS_PATH}`, 'Press Ctrl-C to stop.');
+console.log(lines.join('\n'));
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the emulator...`);
+  await emulator.close();
+  await engine.close();
+  console.log('Stopped.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
