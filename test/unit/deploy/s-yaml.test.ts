@@ -27,6 +27,10 @@ describe('s.yaml', () => {
     }
   });
 
+  it('names the access alias literally (s resolves no expression there before config() needs it)', () => {
+    expect(doc.access).toBe('default');
+  });
+
   it('runs the build before deploying', () => {
     expect(doc.actions?.['pre-deploy']).toEqual([{ run: 'npm run build', path: './' }]);
   });
