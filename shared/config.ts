@@ -7,6 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { prefixSchema } from './cases/layout.ts';
+import { type CaseSettings, DEFAULT_CASE_SETTINGS } from './cases/settings.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -162,3 +164,57 @@ export function loadLogConfig(env: Env = process.env) {
   const raw = readSection(logEnvSchema, env);
   return { level: raw.LOG_LEVEL ?? ('info' as const) };
 }
+
+// ---- bucket: the verify-oss function (and the rerun) on OSS, or a local folder ----
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+export const bucketEnvSchema = z.object({
+  /** `fs` (a local folder) or `oss`; default `oss` when IDV_BUCKET is set, else `fs`. */
+  IDV_STORE: opt(z.enum(['fs', 'oss'])),
+  /** The local bucket folder (fs store). */
+  IDV_BUCKET_DIR: opt(z.string().min(1)),
+  /** The OSS bucket (used by the scheduled rerun; OSS events name their own bucket). */
+  IDV_BUCKET: opt(z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be an OSS bucket name')),
+  /** Region of the bucket, e.g. ap-southeast-1 (events carry their own). */
+  OSS_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id such as ap-southeast-1')),
+  /** Default https://s3.oss-<region>.aliyuncs.com. */
+  IDV_OSS_ENDPOINT: opt(z.url({ protocol: /^https?$/ })),
+  IDV_PREFIX: opt(prefixSchema),
+  IDV_CLAIM_LEASE_MS: opt(intIn(10_000, 3_600_000)),
+  IDV_RETRY_BASE_MS: opt(intIn(0, 86_400_000)),
+  IDV_RETRY_MAX_MS: opt(intIn(0, 7 * 86_400_000)),
+  IDV_MAX_ATTEMPTS: opt(intIn(1, 1000)),
+  IDV_QUOTA_RESET_UTC_OFFSET_MINUTES: opt(intIn(-720, 840)),
+  IDV_DELETE_PHOTOS_AFTER_VERDICT: opt(bool),
+  IDV_MAX_PHOTO_BYTES: opt(intIn(1024, 32 * 1024 * 1024)),
+  IDV_MAX_PHOTO_PIXELS: opt(intIn(1, 200_000_000)),
+});
+export function loadBucketConfig(env: Env = process.env) {
+  const raw = readSection(bucketEnvSchema, env);
+  const kind = raw.IDV_STORE ?? (raw.IDV_BUCKET ? 'oss' : 'fs');
+  const region = raw.OSS_REGION;
+  const settings: CaseSettings = {
+    prefix: raw.IDV_PREFIX ?? DEFAULT_CASE_SETTINGS.prefix,
+    defaultResourceCode: loadIdvConfig(env).resourceCode,
+    leaseMs: raw.IDV_CLAIM_LEASE_MS ?? DEFAULT_CASE_SETTINGS.leaseMs,
+    retryBaseMs: raw.IDV_RETRY_BASE_MS ?? DEFAULT_CASE_SETTINGS.retryBaseMs,
+    retryMaxMs: raw.IDV_RETRY_MAX_MS ?? DEFAULT_CASE_SETTINGS.retryMaxMs,
+    maxAttempts: raw.IDV_MAX_ATTEMPTS ?? DEFAULT_CASE_SETTINGS.maxAttempts,
+    quotaResetUtcOffsetMinutes:
+      raw.IDV_QUOTA_RESET_UTC_OFFSET_MINUTES ?? DEFAULT_CASE_SETTINGS.quotaResetUtcOffsetMinutes,
+    deletePhotosAfterVerdict: raw.IDV_DELETE_PHOTOS_AFTER_VERDICT ?? false,
+    maxPhotoBytes: raw.IDV_MAX_PHOTO_BYTES ?? DEFAULT_CASE_SETTINGS.maxPhotoBytes,
+    maxPhotoPixels: raw.IDV_MAX_PHOTO_PIXELS ?? DEFAULT_CASE_SETTINGS.maxPhotoPixels,
+  };
+  return {
+    store: {
+      kind,
+      dir: raw.IDV_BUCKET_DIR ?? './bucket',
+      bucket: raw.IDV_BUCKET,
+      region,
+      /** A function of the region, since OSS events name their own region. */
+      endpointFor: (r: string) => raw.IDV_OSS_ENDPOINT ?? `https://s3.oss-${r}.aliyuncs.com`,
+    },
+    settings,
+  };
+}
+export type BucketConfig = ReturnType<typeof loadBucketConfig>;

@@ -11,7 +11,7 @@ import {
 } from './schemas.ts';
 import { UPSTREAM_STATUS } from './status.ts';
 
-const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') =>
+const toSchema = (s: z.ZodType, io: 'input' | 'output' = 'output') =>
   z.toJSONSchema(s, { target: 'openapi-3.0', io, unrepresentable: 'any' });
 
 function errorCodesByStatus(): Map<number, string[]> {
@@ -27,8 +27,18 @@ function errorCodesByStatus(): Map<number, string[]> {
   return byStatus;
 }
 
+/** Named schemas under components.schemas; requests are described as input, replies as output. */
+const COMPONENTS = {
+  VerifyJsonRequest: toSchema(verifyJsonRequestSchema, 'input'),
+  VerifyMultipartRequest: toSchema(verifyMultipartRequestSchema, 'input'),
+  VerifyResponse: toSchema(verifyResponseSchema),
+  ErrorResponse: toSchema(errorResponseSchema),
+  HealthResponse: toSchema(healthResponseSchema),
+};
+const ref = (name: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${name}` });
+
 export function buildOpenApi(version: string): Record<string, unknown> {
-  const error = schema(errorResponseSchema);
+  const error = ref('ErrorResponse');
   const errorResponses = Object.fromEntries(
     [...errorCodesByStatus()]
       .sort(([a], [b]) => a - b)
@@ -44,6 +54,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     openapi: '3.0.3',
     info: { title: 'ID Verification (face vs. ID photo)', version },
     components: {
+      schemas: COMPONENTS,
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key; the server stores its SHA-256.' },
       },
@@ -56,14 +67,14 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           requestBody: {
             required: true,
             content: {
-              'application/json': { schema: schema(verifyJsonRequestSchema, 'input') },
-              'multipart/form-data': { schema: schema(verifyMultipartRequestSchema, 'input') },
+              'application/json': { schema: ref('VerifyJsonRequest') },
+              'multipart/form-data': { schema: ref('VerifyMultipartRequest') },
             },
           },
           responses: {
             '200': {
               description: 'The verdict',
-              content: { 'application/json': { schema: schema(verifyResponseSchema) } },
+              content: { 'application/json': { schema: ref('VerifyResponse') } },
             },
             ...errorResponses,
           },
@@ -75,7 +86,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           responses: {
             '200': {
               description: 'ok',
-              content: { 'application/json': { schema: schema(healthResponseSchema) } },
+              content: { 'application/json': { schema: ref('HealthResponse') } },
             },
           },
         },

@@ -18,51 +18,43 @@ const photoBase64 = (what: string) =>
     contentEncoding: 'base64',
   });
 
-export const verifyJsonRequestSchema = z
-  .object({
-    refFaceContent: photoBase64('The ID photo'),
-    authFaceContent: photoBase64('The face photo'),
-    resourceCode: resourceCodeSchema.optional(),
-    reference: referenceSchema.optional(),
-  })
-  .meta({ id: 'VerifyJsonRequest' });
+export const verifyJsonRequestSchema = z.object({
+  refFaceContent: photoBase64('The ID photo'),
+  authFaceContent: photoBase64('The face photo'),
+  resourceCode: resourceCodeSchema.optional(),
+  reference: referenceSchema.optional(),
+});
 export type VerifyJsonRequest = z.infer<typeof verifyJsonRequestSchema>;
 
-export const verifyMultipartRequestSchema = z
-  .object({
-    ref: z.string().meta({ format: 'binary', description: 'The ID photo file' }),
-    auth: z.string().meta({ format: 'binary', description: 'The face photo file' }),
-    resourceCode: resourceCodeSchema.optional(),
-    reference: referenceSchema.optional(),
-  })
-  .meta({ id: 'VerifyMultipartRequest' });
+export const verifyMultipartRequestSchema = z.object({
+  ref: z.string().meta({ format: 'binary', description: 'The ID photo file' }),
+  auth: z.string().meta({ format: 'binary', description: 'The face photo file' }),
+  resourceCode: resourceCodeSchema.optional(),
+  reference: referenceSchema.optional(),
+});
 
-export const verifyResponseSchema = z
-  .object({
-    requestId: z.string().meta({ description: 'This request (also in the x-request-id header).' }),
-    upstreamRequestId: z.string().meta({ description: 'RequestId of the ID Verification API.' }),
-    passed: z.boolean().meta({ description: 'Data.passed: the comparison ran and passed.' }),
-    result: z.boolean().meta({ description: "extInfo.result: the API's final decision." }),
-    score: z.number().min(0).max(100),
-    faceAttack: z.boolean(),
-    retCode: z.string(),
-    retCodeSub: z.string(),
-    retMessage: z.string(),
-    reference: z.string().optional(),
-    verifiedAt: z.iso.datetime(),
-  })
-  .meta({ id: 'VerifyResponse' });
+export const verifyResponseSchema = z.object({
+  requestId: z.string().meta({ description: 'This request (also in the x-request-id header).' }),
+  upstreamRequestId: z.string().meta({ description: 'RequestId of the ID Verification API.' }),
+  passed: z.boolean().meta({ description: 'Data.passed: the comparison ran and passed.' }),
+  result: z.boolean().meta({ description: "extInfo.result: the API's final decision." }),
+  score: z.number().min(0).max(100),
+  faceAttack: z.boolean(),
+  retCode: z.string(),
+  retCodeSub: z.string(),
+  retMessage: z.string(),
+  reference: z.string().optional(),
+  verifiedAt: z.iso.datetime(),
+});
 export type VerifyResponse = z.infer<typeof verifyResponseSchema>;
 
-export const errorResponseSchema = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ description: 'Stable machine-readable code.' }),
-      message: z.string(),
-      field: z.string().optional().meta({ description: 'The request field at fault, e.g. refFaceContent.' }),
-    }),
-    requestId: z.string(),
-  })
-  .meta({ id: 'ErrorResponse' });
+export const errorResponseSchema = z.object({
+  error: z.object({
+    code: z.string().meta({ description: 'Stable machine-readable code.' }),
+    message: z.string(),
+    field: z.string().optional().meta({ description: 'The request field at fault, e.g. refFaceContent.' }),
+  }),
+  requestId: z.string(),
+});
 
-export const healthResponseSchema = z.object({ status: z.literal('ok') }).meta({ id: 'HealthResponse' });
+export const healthResponseSchema = z.object({ status: z.literal('ok') });
