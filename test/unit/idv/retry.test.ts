@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../../shared/clock.ts';
+import { IdvError, type IdvErrorCode } from '../../../shared/idv/errors.ts';
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  type RetryContext,
+  resolveRetryPolicy,
+  withRetry,
+} from '../../../shared/idv/retry.ts';
+
+/** A clock that only moves when the fake sleep sleeps. */
+function fakeTime(startMs = 1_000_000) {
+  let nowMs = startMs;
+  const delays: number[] = [];
+  const clock: Clock = { nowMs: () => nowMs };
+  const sleep = async (ms: number) => {
+    delays.push(ms);
+    nowMs += ms;
+  };
+  return { clock, sleep, delays, advance: (ms: number) => (nowMs += ms) };
+}
+
+function failing(codes: IdvErrorCode[], value = 'ok') {
+  let calls = 0;
+  const fn = async () => {
+    const code = codes[calls++];
+    if (code) throw new IdvError(code, code);
+    return value;
+  };
+  return { fn, calls: () => calls };
+}
+
+const ctx = (over: Partial<RetryContext> = {}): RetryContext => {
+  const t = fakeTime();
+  return { policy: DEFAULT_RETRY_POLICY, clock: t.clock, sleep: t.sleep, random: () => 0.5, ...over };
+};
+
+describe('backoffDelayMs', () => {
+  const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+  it('is full jitter: random() times the capped exponential ceiling', () => {
+    expect(backoffDelayMs(1, policy, () => 0.999999)).toBe(99);
+    expect(backoffDelayMs(2, policy, () => 0.5)).toBe(100);
+    expect(backoffDelayMs(3, policy, () => 0.5)).toBe(200);
+    expect(backoffDelayMs(10, policy, () => 0.5)).toBe(500);
+    expect(backoffDelayMs(3, policy, () => 0)).toBe(0);
+  });
+  it('stays within [0, ceiling] even for a misbehaving random source', () => {
+    expect(backoffDelayMs(1, policy, () => 7)).toBe(100);
+    expect(backoffDelayMs(1, policy, () => -1)).toBe(0);
+  });
+});
+
+describe('resolveRetryPolicy', () => {
+  it('fills defaults and refuses nonsense', () => {
+    expect(resolveRetryPolicy({ maxAttempts: 5 })).toEqual({ ...DEFAULT_RETRY_POLICY, maxAttempts: 5 });
+    expect(() => resolveRetryPolicy({ maxAttempts: 0 })).toThrow();
+  });
+});
+
+describe('withRetry', () => {
+  it('retries transient failures and returns the first success', async () => {
+    const f = failing(['SystemError', 'Processing']);
+    await expect(withRetry(f.fn, ctx())).resolves.toBe('ok');
+    expect(f.calls()).toBe(3);
+  });
+
+  it.each<IdvErrorCode>([
+    'InvalidParameters',
+    'QuotaExceeded',
+    'NotActivated',
+    'InvalidService',
+    'InvalidResourceCode',
+    'AuthFailed',
+    'UnableGetImage',
+    'UpstreamRejected',
+  ])('never retries %s', async (code) => {
+    const f = failing([code, code]);
+    const err = await withRetry(f.fn, ctx()).catch((e: IdvError) => e);
+    expect(err).toMatchObject({ code, attempts: 1 });
+    expect(f.calls()).toBe(1);
+  });
+
+  it('gives up after maxAttempts with the last error and its attempt count', async () => {
+    const f = failing(['Timeout', 'Network', 'SystemError', 'SystemError']);
+    const err = await withRetry(f.fn, ctx({ policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3 } })).catch(
+      (e) => e,
+    );
+    expect(err).toMatchObject({ code: 'SystemError', attempts: 3 });
+    expect(f.calls()).toBe(3);
+  });
+
+  it('sleeps the jittered backoff between attempts', async () => {
+    const t = fakeTime();
+    const f = failing(['Throttled', 'Throttled']);
+    const randoms = [0.25, 0.75];
+    await withRetry(f.fn, {
+      policy: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 10_000 },
+      clock: t.clock,
+      sleep: t.sleep,
+      random: () => randoms.shift() ?? 0,
+    });
+    expect(t.delays).toEqual([25, 150]);
+  });
+
+  it('does not start a backoff that would end past the deadline', async () => {
+    const t = fakeTime();
+    const f = failing(['SystemError', 'SystemError']);
+    const err = await withRetry(f.fn, {
+      policy: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 1000 },
+      clock: t.clock,
+      sleep: t.sleep,
+      random: () => 1,
+      deadlineEpochMs: t.clock.nowMs() + 500,
+    }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'SystemError', attempts: 1 });
+    expect(t.delays).toEqual([]);
+  });
+
+  it('passes the time left to each attempt', async () => {
+    const t = fakeTime();
+    const seen: Array<number | undefined> = [];
+    const deadline = t.clock.nowMs() + 5000;
+    await withRetry(
+      async (n, left) => {
+        seen.push(left);
+        t.advance(1000);
+        if (n < 2) throw new IdvError('Timeout', 't');
+        return 1;
+      },
+      {
+        policy: DEFAULT_RETRY_POLICY,
+        clock: t.clock,
+        sleep: t.sleep,
+        random: () => 0,
+        deadlineEpochMs: deadline,
+      },
+    );
+    expect(seen).toEqual([5000, 4000]);
+  });
+
+  it('throws DeadlineExceeded without calling when the deadline has passed', async () => {
+    const t = fakeTime();
+    const f = failing([]);
+    const err = await withRetry(f.fn, {
+      ...ctx(),
+      clock: t.clock,
+      deadlineEpochMs: t.clock.nowMs() - 1,
+    }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'DeadlineExceeded', attempts: 0 });
+    expect(f.calls()).toBe(0);
+  });
+
+  it('stops retrying once the caller aborts', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const err = await withRetry(
+      async () => {
+        calls++;
+        controller.abort();
+        throw new IdvError('SystemError', 's');
+      },
+      ctx({ signal: controller.signal }),
+    ).catch((e) => e);
+    expect(err).toMatchObject({ code: 'SystemError', attempts: 1 });
+    expect(calls).toBe(1);
+  });
+
+  it('wraps a non-IdvError thrown by the attempt', async () => {
+    const err = await withRetry(
+      async () => {
+        throw new TypeError('boom');
+      },
+      ctx({ policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 } }),
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(IdvError);
+    expect(err.cause).toBeInstanceOf(TypeError);
+  });
+});
