@@ -1,0 +1,125 @@
+/**
+ * Wiring of the verify-oss function from an environment: validates it once (fails fast naming the variable),
+ * builds the object store (OSS through the S3 API with this invocation's STS credentials, or a local folder)
+ * and the ID Verification client, then hands every record's key to the case core. index.ts calls it at cold
+ * start; npm start's bucket watcher and the tests call it with their own environment, clock and logger.
+ */
+import { handleObjectKeys } from '../../shared/cases/batch.ts';
+import { type Clock, systemClock } from '../../shared/clock.ts';
+import {
+  type Env,
+  loadBucketConfig,
+  loadCredentialsConfig,
+  loadIdvConfig,
+  loadLogConfig,
+} from '../../shared/config.ts';
+import { credentialsFor, deadlineFor, fcContextSchema } from '../../shared/fc/context.ts';
+import { EventParseError, parseJsonWith } from '../../shared/fc/json.ts';
+import { ossEventSchema, parseOssRecords } from '../../shared/fc/oss-event.ts';
+import { createIdvClient } from '../../shared/idv/client.ts';
+import type { Credentials } from '../../shared/idv/types.ts';
+import { createLogger, type Logger } from '../../shared/log.ts';
+import { createFsStore } from '../../shared/store/fs.ts';
+import { createS3Store } from '../../shared/store/s3.ts';
+import type { ObjectStore } from '../../shared/store/types.ts';
+import { type OssReply, summarise } from './reply.ts';
+
+export interface VerifyOssDeps {
+  clock?: Clock;
+  logger?: Logger;
+  /** Replaces the configured store (tests wrap a store to inject faults). */
+  store?: ObjectStore;
+}
+
+export type OssHandler = (event: Buffer, context: unknown) => Promise<OssReply>;
+
+export function createVerifyOssHandler(env: Env, deps: VerifyOssDeps = {}): OssHandler {
+  const idvConfig = loadIdvConfig(env);
+  const bucket = loadBucketConfig(env);
+  const envCredentials = loadCredentialsConfig(env);
+  const clock = deps.clock ?? systemClock;
+  const logger =
+    deps.logger ?? createLogger({ level: loadLogConfig(env).level, fields: { fn: 'verify-oss' } });
+  const client = createIdvClient({
+    endpoint: idvConfig.endpoint,
+    timeoutMs: idvConfig.timeoutMs,
+    credentials: () => {
+      throw new Error(
+        'no credentials: no context.credentials (function role) and ALIBABA_CLOUD_ACCESS_KEY_ID unset',
+      );
+    },
+    clock,
+    logger,
+  });
+
+  // One S3 client per bucket for the life of the instance; it signs with the newest invocation's credentials.
+  let current: Credentials | undefined;
+  const ossStores = new Map<string, ObjectStore>();
+  const fsStore = bucket.store.kind === 'fs' ? createFsStore({ root: bucket.store.dir }) : undefined;
+  const storeFor = (name: string, region: string): ObjectStore => {
+    if (deps.store) return deps.store;
+    if (fsStore) return fsStore;
+    const cacheKey = `${region}/${name}`;
+    let store = ossStores.get(cacheKey);
+    if (!store) {
+      store = createS3Store({
+        bucket: name,
+        region,
+        endpoint: bucket.store.endpointFor(region),
+        credentials: () => {
+          if (!current) throw new Error('no credentials for OSS');
+          return current;
+        },
+      });
+      ossStores.set(cacheKey, store);
+    }
+    return store;
+  };
+
+  return async (event, rawContext) => {
+    const startEpochMs = clock.nowMs();
+    const context = fcContextSchema.parse(rawContext);
+    const log = logger.child({ requestId: context.requestId });
+    let envelope: ReturnType<typeof ossEventSchema.parse>;
+    try {
+      envelope = parseJsonWith(ossEventSchema, event);
+    } catch (err) {
+      // Redelivering an event that is not an OSS event cannot help: report it and finish.
+      if (err instanceof EventParseError) {
+        log.error('not an OSS trigger event', { code: err.code, path: err.path, err });
+        return { ok: false, error: { code: err.code, message: err.message }, counts: {}, reports: [] };
+      }
+      throw err;
+    }
+    const credentials = credentialsFor(context, envCredentials);
+    if (credentials) current = credentials;
+    const deadlineEpochMs = deadlineFor(context, startEpochMs, bucket.settings.leaseMs);
+    const records = parseOssRecords(envelope);
+    const batches = [];
+    for (const r of records) {
+      if (!r.ok) {
+        log.warn('skipping an OSS record that does not validate', { path: r.path, message: r.message });
+        continue;
+      }
+      const store = storeFor(r.record.oss.bucket.name, r.record.region);
+      const caseDeps = {
+        store,
+        client,
+        clock,
+        logger: log,
+        settings: bucket.settings,
+        ...(credentials ? { credentials } : {}),
+      };
+      batches.push(await handleObjectKeys(caseDeps, [r.record.oss.object.key], { deadlineEpochMs }));
+    }
+    const reply = summarise(records.length, batches, records.filter((r) => !r.ok).length);
+    log.info('oss event handled', {
+      outcome: reply.ok ? 'ok' : 'failed',
+      counts: reply.counts,
+      durationMs: clock.nowMs() - startEpochMs,
+    });
+    // Failing the invocation makes FC redeliver the event (async retries): safe, processing is idempotent.
+    if (!reply.ok) throw new Error(`verify-oss: ${reply.counts.error ?? 0} record(s) failed; see the log`);
+    return reply;
+  };
+}

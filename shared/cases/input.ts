@@ -1,0 +1,62 @@
+/**
+ * The operator's per-case input: resourceCode from case.json, else the photo metadata `resource-code`
+ * (x-oss-meta-resource-code on ref.jpg, then auth.jpg), else the configured default.
+ */
+import type { ObjectInfo, ObjectStore } from '../store/types.ts';
+import { CaseInputError } from './errors.ts';
+import { type CaseLocation, caseJsonKey } from './layout.ts';
+import { type CaseJson, caseJsonSchema } from './schemas.ts';
+import type { CaseSettings } from './settings.ts';
+
+export const RESOURCE_CODE_METADATA = 'resource-code';
+const RESOURCE_CODE = /^\d{8}$/;
+
+export async function readCaseJson(
+  store: ObjectStore,
+  location: CaseLocation,
+): Promise<CaseJson | undefined> {
+  const object = await store.get(caseJsonKey(location));
+  if (!object) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(object.body.toString('utf8'));
+  } catch (err) {
+    throw new CaseInputError('case_json_malformed', 'case.json is not valid JSON', err);
+  }
+  const parsed = caseJsonSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+    throw new CaseInputError('case_json_malformed', `case.json ${where}${issue?.message ?? 'is invalid'}`);
+  }
+  return parsed.data;
+}
+
+export async function loadCaseInput(
+  store: ObjectStore,
+  location: CaseLocation,
+  ref: ObjectInfo,
+  auth: ObjectInfo,
+  settings: Pick<CaseSettings, 'defaultResourceCode'>,
+): Promise<{ resourceCode: string; reference: string | undefined }> {
+  const caseJson = await readCaseJson(store, location);
+  const fromMetadata = ref.metadata[RESOURCE_CODE_METADATA] ?? auth.metadata[RESOURCE_CODE_METADATA];
+  if (
+    caseJson?.resourceCode === undefined &&
+    fromMetadata !== undefined &&
+    !RESOURCE_CODE.test(fromMetadata)
+  ) {
+    throw new CaseInputError(
+      'resource_code_invalid',
+      `photo metadata ${RESOURCE_CODE_METADATA} must be 8 digits`,
+    );
+  }
+  const resourceCode = caseJson?.resourceCode ?? fromMetadata ?? settings.defaultResourceCode;
+  if (resourceCode === undefined) {
+    throw new CaseInputError(
+      'resource_code_missing',
+      'no resourceCode: set it in case.json, as photo metadata resource-code, or as IDV_RESOURCE_CODE',
+    );
+  }
+  return { resourceCode, reference: caseJson?.reference };
+}

@@ -1,0 +1,237 @@
+/**
+ * processCase: one attempt at one case, shared by the OSS trigger (functions/verify-oss) and the scheduled rerun.
+ * Reads the current photo versions, decides whether work is due, claims the pair version, verifies it through
+ * the client (same photo validation and normalisation as the HTTP door) and writes result.json. Exactly one
+ * paid call per pair version, however often and concurrently it is called (see claims.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import type { Credentials, IdvClient, Verdict } from '../idv/types.ts';
+import type { Logger } from '../log.ts';
+import { normalisePhoto } from '../photo.ts';
+import type { ObjectInfo, ObjectStore } from '../store/types.ts';
+import { acquireClaim, jsonBody, pairHash, readJson, recordPaid } from './claims.ts';
+import { loadCaseInput } from './input.ts';
+import { type CaseLocation, type PhotoRole, photoKey, resultKey } from './layout.ts';
+import { type CaseResult, type CaseStatus, resultSchema, type VerdictFields } from './schemas.ts';
+import type { CaseSettings } from './settings.ts';
+import { decideFailure, isFinal } from './state.ts';
+
+export interface CaseDeps {
+  store: ObjectStore;
+  client: IdvClient;
+  clock: Clock;
+  logger: Logger;
+  settings: CaseSettings;
+  /** Names this instance in claims (debugging only); random by default. */
+  owner?: string;
+  /** This invocation's credentials (FC STS keys); the client's own provider when absent. */
+  credentials?: Credentials;
+}
+
+export interface ProcessOptions {
+  /** Re-run even when result.json already covers these photo versions (an operator's explicit re-run: pays again). */
+  force?: boolean;
+  /** Absolute deadline for the upstream call (FC function timeout); the claim lease bounds it too. */
+  deadlineEpochMs?: number;
+}
+
+export type CaseOutcome =
+  | { action: 'waiting'; missing: PhotoRole[] }
+  | { action: 'up-to-date'; status: CaseStatus }
+  | { action: 'not-due'; nextAttemptAt: string }
+  | { action: 'busy' }
+  | { action: 'superseded' }
+  | { action: 'written'; status: CaseStatus; result: CaseResult; paidCall: boolean; reusedPaid: boolean };
+
+/** Time kept between the upstream deadline and the end of the lease, for writing the paid record and result. */
+const LEASE_MARGIN_MS = 5_000;
+
+const verdictFields = (v: Verdict): VerdictFields => ({
+  passed: v.passed,
+  result: v.result,
+  score: v.score,
+  faceAttack: v.faceAttack,
+  retCode: v.retCode,
+  retCodeSub: v.retCodeSub,
+  retMessage: v.retMessage,
+});
+
+export async function readResult(
+  store: ObjectStore,
+  location: CaseLocation,
+): Promise<CaseResult | undefined> {
+  return readJson(store, resultKey(location), resultSchema);
+}
+
+const samePhotos = (r: CaseResult, ref: ObjectInfo, auth: ObjectInfo): boolean =>
+  r.photos.ref.etag === ref.etag && r.photos.auth.etag === auth.etag;
+
+export async function processCase(
+  deps: CaseDeps,
+  location: CaseLocation,
+  options: ProcessOptions = {},
+): Promise<CaseOutcome> {
+  const { store, clock, settings } = deps;
+  const log = deps.logger.child({ caseId: location.caseId });
+  const [ref, auth] = await Promise.all([
+    store.head(photoKey(location, 'ref')),
+    store.head(photoKey(location, 'auth')),
+  ]);
+  if (!ref || !auth) {
+    const missing = [...(ref ? [] : ['ref' as const]), ...(auth ? [] : ['auth' as const])];
+    return { action: 'waiting', missing };
+  }
+  const startEpochMs = clock.nowMs();
+  const previous = await readResult(store, location);
+  const same = previous !== undefined && samePhotos(previous, ref, auth);
+  if (same && !options.force) {
+    if (isFinal(previous.status)) return { action: 'up-to-date', status: previous.status };
+    if (previous.nextAttemptAt && Date.parse(previous.nextAttemptAt) > startEpochMs) {
+      return { action: 'not-due', nextAttemptAt: previous.nextAttemptAt };
+    }
+  }
+  const hash = pairHash(ref.etag, auth.etag);
+  const attempt = await acquireClaim(store, {
+    location,
+    hash,
+    refEtag: ref.etag,
+    authEtag: auth.etag,
+    resultSeq: same ? previous.claimSeq : 0,
+    nowEpochMs: startEpochMs,
+    leaseMs: settings.leaseMs,
+    owner: deps.owner ?? randomUUID(),
+  });
+  if (!attempt.won) return { action: 'busy' };
+  const { claim } = attempt;
+  const attempts = (same ? previous.attempts : 0) + 1;
+  const base = {
+    schema: 'idv.result/v1' as const,
+    caseId: location.caseId,
+    photos: { ref: { etag: ref.etag, size: ref.size }, auth: { etag: auth.etag, size: auth.size } },
+    attempts,
+    firstAttemptAt: same ? previous.firstAttemptAt : new Date(startEpochMs).toISOString(),
+    claimSeq: claim.seq,
+  };
+
+  let result: CaseResult;
+  let paidCall = false;
+  if (attempt.paid) {
+    log.info('reusing the verdict paid for by an earlier attempt', {
+      claimSeq: claim.seq,
+      paidSeq: attempt.paid.seq,
+    });
+    result = {
+      ...base,
+      status: 'verified',
+      verdict: attempt.paid.verdict,
+      requestId: attempt.paid.requestId,
+      resourceCode: attempt.paid.resourceCode,
+      lastAttemptAt: new Date(clock.nowMs()).toISOString(),
+    };
+  } else {
+    let resourceCode: string | undefined;
+    let reference: string | undefined;
+    try {
+      const input = await loadCaseInput(store, location, ref, auth, settings);
+      resourceCode = input.resourceCode;
+      reference = input.reference;
+      const [refObject, authObject] = await Promise.all([
+        store.get(photoKey(location, 'ref')),
+        store.get(photoKey(location, 'auth')),
+      ]);
+      if (refObject?.etag !== ref.etag || authObject?.etag !== auth.etag) {
+        log.info('photo replaced while processing; the newer version is handled by its own event');
+        return { action: 'superseded' };
+      }
+      const limits = { maxBytes: settings.maxPhotoBytes, maxPixels: settings.maxPhotoPixels };
+      const [refPhoto, authPhoto] = await Promise.all([
+        normalisePhoto(refObject.body, 'ref.jpg', limits),
+        normalisePhoto(authObject.body, 'auth.jpg', limits),
+      ]);
+      const leaseDeadline = claim.leaseUntilEpochMs - LEASE_MARGIN_MS;
+      paidCall = true;
+      const verdict = await deps.client.verify(
+        {
+          refFaceContent: refPhoto.jpeg.toString('base64'),
+          authFaceContent: authPhoto.jpeg.toString('base64'),
+          resourceCode,
+        },
+        {
+          deadlineEpochMs: Math.min(leaseDeadline, options.deadlineEpochMs ?? leaseDeadline),
+          ...(deps.credentials ? { credentials: deps.credentials } : {}),
+        },
+      );
+      const fields = verdictFields(verdict);
+      try {
+        await recordPaid(store, location, hash, {
+          schema: 'idv.paid/v1',
+          seq: claim.seq,
+          recordedAtEpochMs: clock.nowMs(),
+          requestId: verdict.requestId,
+          resourceCode,
+          verdict: fields,
+        });
+      } catch (err) {
+        log.warn('could not save the paid record; writing result.json directly', { err });
+      }
+      result = {
+        ...base,
+        status: 'verified',
+        verdict: fields,
+        requestId: verdict.requestId,
+        resourceCode,
+        ...(reference === undefined ? {} : { reference }),
+        lastAttemptAt: new Date(clock.nowMs()).toISOString(),
+      };
+    } catch (err) {
+      const nowEpochMs = clock.nowMs();
+      const decision = decideFailure(err, attempts, nowEpochMs, settings);
+      if (!decision) throw err;
+      log.warn('case attempt failed', { status: decision.status, code: decision.code, err });
+      result = {
+        ...base,
+        status: decision.status,
+        ...(decision.requestId ? { requestId: decision.requestId } : {}),
+        ...(resourceCode === undefined ? {} : { resourceCode }),
+        ...(reference === undefined ? {} : { reference }),
+        lastAttemptAt: new Date(nowEpochMs).toISOString(),
+        ...(decision.nextAttemptEpochMs === undefined
+          ? {}
+          : { nextAttemptAt: new Date(decision.nextAttemptEpochMs).toISOString() }),
+        error: { code: decision.code, message: decision.message },
+      };
+    }
+  }
+  return writeResult(deps, location, result, { paidCall, reusedPaid: attempt.paid !== undefined });
+}
+
+async function writeResult(
+  deps: CaseDeps,
+  location: CaseLocation,
+  result: CaseResult,
+  flags: { paidCall: boolean; reusedPaid: boolean },
+): Promise<CaseOutcome> {
+  const { store } = deps;
+  const log = deps.logger.child({ caseId: location.caseId });
+  // A photo replaced meanwhile must not be shadowed by a verdict about its old version.
+  const [ref, auth] = await Promise.all([
+    store.head(photoKey(location, 'ref')),
+    store.head(photoKey(location, 'auth')),
+  ]);
+  if (ref?.etag !== result.photos.ref.etag || auth?.etag !== result.photos.auth.etag) {
+    log.info('photo replaced before the result was written; leaving result.json to the newer version');
+    return { action: 'superseded' };
+  }
+  await store.put(resultKey(location), jsonBody(resultSchema.parse(result)), {
+    contentType: 'application/json',
+  });
+  log.info('result written', { outcome: result.status, code: result.error?.code, paidCall: flags.paidCall });
+  if (result.status === 'verified' && deps.settings.deletePhotosAfterVerdict) {
+    await Promise.all([store.delete(photoKey(location, 'ref')), store.delete(photoKey(location, 'auth'))]);
+    result = { ...result, photosDeleted: true };
+    await store.put(resultKey(location), jsonBody(result), { contentType: 'application/json' });
+    log.info('photos deleted after the verdict (retention setting)');
+  }
+  return { action: 'written', status: result.status, result, ...flags };
+}

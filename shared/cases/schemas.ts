@@ -1,0 +1,89 @@
+/**
+ * The schemas of what the bucket door reads and writes: case.json (operator input), result.json (the verdict,
+ * `idv.result/v1`), and the bookkeeping objects under `.claims/` (claims and paid records). Never photo bytes.
+ */
+import { z } from 'zod';
+
+export const CASE_STATUS = {
+  verified: 'verified',
+  rejected: 'rejected',
+  retrying: 'retrying',
+  failed: 'failed',
+} as const;
+export const caseStatusSchema = z.enum(['verified', 'rejected', 'retrying', 'failed']);
+export type CaseStatus = z.infer<typeof caseStatusSchema>;
+
+/** Optional operator input beside the photos. Unknown fields are refused so a typo is not silently ignored. */
+export const caseJsonSchema = z.strictObject({
+  resourceCode: z
+    .string()
+    .regex(/^\d{8}$/, 'resourceCode must be 8 digits')
+    .optional(),
+  reference: z.string().max(256).optional(),
+});
+export type CaseJson = z.infer<typeof caseJsonSchema>;
+
+const isoSchema = z.iso.datetime();
+export const photoRefSchema = z.object({ etag: z.string(), size: z.number().int().nonnegative() });
+
+export const verdictFieldsSchema = z.object({
+  /** Data.passed: the comparison ran and passed. */
+  passed: z.boolean(),
+  /** extInfo.result: the API's decision (false for different people or an attack). */
+  result: z.boolean(),
+  score: z.number(),
+  faceAttack: z.boolean(),
+  retCode: z.string(),
+  retCodeSub: z.string(),
+  retMessage: z.string(),
+});
+export type VerdictFields = z.infer<typeof verdictFieldsSchema>;
+
+export const resultSchema = z.object({
+  schema: z.literal('idv.result/v1'),
+  caseId: z.string(),
+  status: caseStatusSchema,
+  /** Present when status is verified. */
+  verdict: verdictFieldsSchema.optional(),
+  /** Upstream RequestId of the call that decided this result, when the upstream answered. */
+  requestId: z.string().optional(),
+  resourceCode: z.string().optional(),
+  reference: z.string().optional(),
+  /** The photo versions judged; a replaced photo (new ETag) makes this result stale. */
+  photos: z.object({ ref: photoRefSchema, auth: photoRefSchema }),
+  /** Processing attempts for this photo pair version. */
+  attempts: z.number().int().positive(),
+  firstAttemptAt: isoSchema,
+  lastAttemptAt: isoSchema,
+  /** When the scheduled rerun should try again (status retrying only). */
+  nextAttemptAt: isoSchema.optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** True when the retention setting deleted the photos after this final verdict. */
+  photosDeleted: z.boolean().optional(),
+  /** Sequence number of the claim that wrote this result (bookkeeping for exactly-once). */
+  claimSeq: z.number().int().nonnegative(),
+});
+export type CaseResult = z.infer<typeof resultSchema>;
+
+/** A claim: created with putIfAbsent; the holder may work on the pair until leaseUntilEpochMs. */
+export const claimSchema = z.object({
+  schema: z.literal('idv.claim/v1'),
+  seq: z.number().int().positive(),
+  owner: z.string(),
+  claimedAtEpochMs: z.number(),
+  leaseUntilEpochMs: z.number(),
+  refEtag: z.string(),
+  authEtag: z.string(),
+});
+export type Claim = z.infer<typeof claimSchema>;
+
+/** The upstream's answer, saved right after the paid call and before result.json, so a takeover reuses it. */
+export const paidRecordSchema = z.object({
+  schema: z.literal('idv.paid/v1'),
+  seq: z.number().int().positive(),
+  recordedAtEpochMs: z.number(),
+  requestId: z.string(),
+  resourceCode: z.string(),
+  verdict: verdictFieldsSchema,
+});
+export type PaidRecord = z.infer<typeof paidRecordSchema>;

@@ -1,0 +1,89 @@
+/**
+ * The case state machine. A pair version (both photo ETags) moves from "no result" to one of:
+ *   verified  final  the upstream answered (passed or not: see verdict)
+ *   rejected  final  bad input (photo, caseId, case.json, resourceCode); no paid call was made
+ *   failed    final  the upstream refused for good (403 not activated, 404 bad service, Z1141 bad resourceCode)
+ *   retrying  the next attempt is due at nextAttemptAt (transient failure, throttling, 402 until the quota reset)
+ * retrying -> any status, on the scheduled rerun. A final status changes only when a photo is replaced (a new
+ * pair version starts from "no result") or when an operator forces a rerun.
+ */
+import { IdvError, type IdvErrorCode } from '../idv/errors.ts';
+import { PhotoError } from '../photo/errors.ts';
+import { CaseInputError } from './errors.ts';
+import type { CaseStatus } from './schemas.ts';
+import type { CaseSettings } from './settings.ts';
+
+export const FINAL_STATUSES = ['verified', 'rejected', 'failed'] as const satisfies readonly CaseStatus[];
+export const isFinal = (status: CaseStatus): boolean =>
+  (FINAL_STATUSES as readonly string[]).includes(status);
+
+/** Upstream codes that say the input itself is bad: rejected, like local validation failures. */
+const UPSTREAM_REJECTS = ['InvalidParameters', 'UnableGetImage'] as const satisfies readonly IdvErrorCode[];
+/** Upstream codes that will not heal by retrying the same request. */
+const UPSTREAM_FAILS: readonly string[] = [
+  'NotActivated',
+  'InvalidService',
+  'InvalidResourceCode',
+  'UpstreamRejected',
+];
+
+export interface FailureDecision {
+  status: Exclude<CaseStatus, 'verified'>;
+  code: string;
+  message: string;
+  requestId?: string;
+  nextAttemptEpochMs?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The next midnight in the quota's time zone, strictly after nowEpochMs. */
+export function nextQuotaResetEpochMs(nowEpochMs: number, utcOffsetMinutes: number): number {
+  const offsetMs = utcOffsetMinutes * 60_000;
+  return (Math.floor((nowEpochMs + offsetMs) / DAY_MS) + 1) * DAY_MS - offsetMs;
+}
+
+/** Exponential backoff without jitter (the rerun batches by due time anyway): base * 2^(attempts-1), capped. */
+export function backoffMs(
+  attempts: number,
+  settings: Pick<CaseSettings, 'retryBaseMs' | 'retryMaxMs'>,
+): number {
+  const exp = Math.min(Math.max(attempts - 1, 0), 30);
+  return Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** exp);
+}
+
+/**
+ * Classifies what went wrong in attempt number `attempts`. Returns undefined for errors that are not about the
+ * case (store outages, bugs): the caller lets those propagate so the event is redelivered or rerun.
+ */
+export function decideFailure(
+  err: unknown,
+  attempts: number,
+  nowEpochMs: number,
+  settings: CaseSettings,
+): FailureDecision | undefined {
+  if (err instanceof PhotoError || err instanceof CaseInputError) {
+    return { status: 'rejected', code: err.code, message: err.message };
+  }
+  if (!(err instanceof IdvError)) return undefined;
+  const base = {
+    code: err.code,
+    message: err.message,
+    ...(err.requestId ? { requestId: err.requestId } : {}),
+  };
+  if ((UPSTREAM_REJECTS as readonly string[]).includes(err.code)) return { status: 'rejected', ...base };
+  if ((UPSTREAM_FAILS as readonly string[]).includes(err.code)) return { status: 'failed', ...base };
+  if (attempts >= settings.maxAttempts) {
+    return {
+      status: 'failed',
+      ...base,
+      code: 'RetriesExhausted',
+      message: `gave up after ${attempts} attempts; last error ${err.code}: ${err.message}`,
+    };
+  }
+  const nextAttemptEpochMs =
+    err.code === 'QuotaExceeded'
+      ? nextQuotaResetEpochMs(nowEpochMs, settings.quotaResetUtcOffsetMinutes)
+      : nowEpochMs + backoffMs(attempts, settings);
+  return { status: 'retrying', ...base, nextAttemptEpochMs };
+}

@@ -1,0 +1,325 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pairHash } from '../../../shared/cases/claims.ts';
+import { claimKey } from '../../../shared/cases/layout.ts';
+import { type CaseDeps, processCase, readResult } from '../../../shared/cases/process.ts';
+import { DEFAULT_CASE_SETTINGS } from '../../../shared/cases/settings.ts';
+import { IdvError } from '../../../shared/idv/errors.ts';
+import { createLogger } from '../../../shared/log.ts';
+import { StoreError } from '../../../shared/store/errors.ts';
+import { createFsStore } from '../../../shared/store/fs.ts';
+import { listAll, type ObjectStore } from '../../../shared/store/types.ts';
+import { faultyStore, jpeg, movableClock, recordingClient, verdictOf } from '../../helpers/oss-events.ts';
+
+const loc = { prefix: 'cases', caseId: 'case-1' };
+const settings = {
+  ...DEFAULT_CASE_SETTINGS,
+  defaultResourceCode: '11111111',
+  retryBaseMs: 60_000,
+  leaseMs: 120_000,
+};
+
+describe('processCase', () => {
+  let root: string;
+  let store: ObjectStore;
+  let lines: string[];
+  const clock = movableClock(Date.parse('2026-03-10T10:00:00Z'));
+  const deps = (client: CaseDeps['client'], overrides: Partial<CaseDeps> = {}): CaseDeps => ({
+    store,
+    client,
+    clock,
+    logger: createLogger({ write: (l) => lines.push(l), level: 'debug' }),
+    settings,
+    ...overrides,
+  });
+  const putPair = async (seedRef = 1, seedAuth = 2) => {
+    await store.put('cases/case-1/ref.jpg', await jpeg(seedRef));
+    await store.put('cases/case-1/auth.jpg', await jpeg(seedAuth));
+  };
+
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'cases-'));
+    store = createFsStore({ root });
+    lines = [];
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('waits for the partner photo without writing anything', async () => {
+    const { client, calls } = recordingClient();
+    await store.put('cases/case-1/ref.jpg', await jpeg(1));
+    expect(await processCase(deps(client), loc)).toEqual({ action: 'waiting', missing: ['auth'] });
+    expect(calls).toHaveLength(0);
+    expect(await readResult(store, loc)).toBeUndefined();
+  });
+
+  it('verifies a complete pair once and writes result.json with the verdict and photo versions', async () => {
+    const { client, calls } = recordingClient();
+    await putPair();
+    const outcome = await processCase(deps(client), loc);
+    expect(outcome).toMatchObject({ action: 'written', status: 'verified', paidCall: true });
+    const result = await readResult(store, loc);
+    const ref = await store.head('cases/case-1/ref.jpg');
+    expect(result).toMatchObject({
+      schema: 'idv.result/v1',
+      caseId: 'case-1',
+      status: 'verified',
+      verdict: { passed: true, result: true, score: 97.5 },
+      requestId: 'FAKE-REQ-1',
+      resourceCode: '11111111',
+      attempts: 1,
+      photos: { ref: { etag: ref?.etag, size: ref?.size } },
+    });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.request.resourceCode).toBe('11111111');
+    expect(calls[0]?.request.refFaceContent).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    // a re-delivered event is not verified again
+    expect(await processCase(deps(client), loc)).toEqual({ action: 'up-to-date', status: 'verified' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('never writes photo bytes or base64 into result.json or the log', async () => {
+    const { client } = recordingClient();
+    await putPair();
+    await processCase(deps(client), loc);
+    const raw = (await store.get('cases/case-1/result.json'))?.body.toString() ?? '';
+    const photo = (await store.get('cases/case-1/ref.jpg'))?.body.toString('base64') ?? '';
+    expect(raw).not.toContain(photo.slice(0, 40));
+    expect(lines.join('\n')).not.toContain(photo.slice(0, 40));
+  });
+
+  it('verifies again when a photo is replaced after its verdict', async () => {
+    const { client, calls } = recordingClient();
+    await putPair();
+    await processCase(deps(client), loc);
+    await store.put('cases/case-1/auth.jpg', await jpeg(3));
+    expect(await processCase(deps(client), loc)).toMatchObject({ action: 'written', status: 'verified' });
+    expect(calls).toHaveLength(2);
+    const result = await readResult(store, loc);
+    expect(result?.photos.auth.etag).toBe((await store.head('cases/case-1/auth.jpg'))?.etag);
+    expect(result?.attempts).toBe(1);
+  });
+
+  it('rejects a photo that is not an image, without a paid call', async () => {
+    const { client, calls } = recordingClient();
+    await store.put('cases/case-1/ref.jpg', Buffer.from('this is not a picture at all'));
+    await store.put('cases/case-1/auth.jpg', await jpeg(2));
+    expect(await processCase(deps(client), loc)).toMatchObject({ action: 'written', status: 'rejected' });
+    expect(calls).toHaveLength(0);
+    expect((await readResult(store, loc))?.error).toEqual({
+      code: 'photo_unsupported_type',
+      message: expect.stringContaining('ref.jpg'),
+    });
+  });
+
+  it('rejects a photo over the size limit', async () => {
+    const { client, calls } = recordingClient();
+    await putPair();
+    await processCase(deps(client, { settings: { ...settings, maxPhotoBytes: 100 } }), loc);
+    expect((await readResult(store, loc))?.error?.code).toBe('photo_too_large');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('rejects a malformed case.json', async () => {
+    const { client, calls } = recordingClient();
+    await putPair();
+    await store.put('cases/case-1/case.json', Buffer.from('{"resourceCode": 12'));
+    await processCase(deps(client), loc);
+    expect((await readResult(store, loc))?.error?.code).toBe('case_json_malformed');
+    await store.put('cases/case-1/case.json', Buffer.from('{"resourceCod": "12345678"}'));
+    await putPair(4, 5);
+    await processCase(deps(client), loc);
+    expect((await readResult(store, loc))?.error).toMatchObject({ code: 'case_json_malformed' });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('takes resourceCode from case.json, then photo metadata, then the default', async () => {
+    const { client, calls } = recordingClient();
+    await store.put('cases/case-1/ref.jpg', await jpeg(1), { metadata: { 'resource-code': '22222222' } });
+    await store.put('cases/case-1/auth.jpg', await jpeg(2));
+    await processCase(deps(client), loc);
+    expect(calls.at(-1)?.request.resourceCode).toBe('22222222');
+    await store.put('cases/case-1/case.json', Buffer.from('{"resourceCode":"33333333","reference":"crm-9"}'));
+    await store.put('cases/case-1/auth.jpg', await jpeg(7));
+    await processCase(deps(client), loc);
+    expect(calls.at(-1)?.request.resourceCode).toBe('33333333');
+    expect(await readResult(store, loc)).toMatchObject({ resourceCode: '33333333', reference: 'crm-9' });
+  });
+
+  it('rejects a pair with no resourceCode anywhere', async () => {
+    const { client, calls } = recordingClient();
+    await putPair();
+    await processCase(deps(client, { settings: { ...settings, defaultResourceCode: undefined } }), loc);
+    expect((await readResult(store, loc))?.error?.code).toBe('resource_code_missing');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('marks a transient failure retrying with a backoff, then verifies on the rerun when due', async () => {
+    const { client, calls } = recordingClient((n) => {
+      if (n === 1) throw new IdvError('SystemError', 'upstream hiccup', { requestId: 'R-ERR' });
+      return verdictOf({ requestId: 'R-OK' });
+    });
+    await putPair();
+    const t0 = clock.nowMs();
+    await processCase(deps(client), loc);
+    const retrying = await readResult(store, loc);
+    expect(retrying).toMatchObject({
+      status: 'retrying',
+      attempts: 1,
+      error: { code: 'SystemError' },
+      requestId: 'R-ERR',
+    });
+    const next = Date.parse(retrying?.nextAttemptAt ?? '');
+    expect(next - t0).toBeGreaterThanOrEqual(60_000);
+    expect(await processCase(deps(client), loc)).toMatchObject({ action: 'not-due' });
+    clock.advance(61_000);
+    expect(await processCase(deps(client), loc)).toMatchObject({ action: 'written', status: 'verified' });
+    const done = await readResult(store, loc);
+    expect(done).toMatchObject({
+      status: 'verified',
+      attempts: 2,
+      requestId: 'R-OK',
+      firstAttemptAt: retrying?.firstAttemptAt,
+    });
+    expect(done?.nextAttemptAt).toBeUndefined();
+    expect(done?.error).toBeUndefined();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('retries a 402 after the next quota reset and fails for good on 403', async () => {
+    const { client } = recordingClient((n) => {
+      throw n === 1
+        ? new IdvError('QuotaExceeded', 'quota spent')
+        : new IdvError('NotActivated', 'not activated');
+    });
+    await putPair();
+    await processCase(deps(client), loc);
+    const r1 = await readResult(store, loc);
+    expect(r1?.status).toBe('retrying');
+    expect(new Date(r1?.nextAttemptAt ?? '').toISOString()).toMatch(/T00:00:00\.000Z$/);
+    clock.advance(Date.parse(r1?.nextAttemptAt ?? '') - clock.nowMs() + 1);
+    await processCase(deps(client), loc);
+    expect(await readResult(store, loc)).toMatchObject({
+      status: 'failed',
+      error: { code: 'NotActivated' },
+      attempts: 2,
+    });
+  });
+
+  it('does not touch a pair whose claim is held by a live instance', async () => {
+    const { client, calls } = recordingClient();
+    await putPair();
+    const ref = await store.head('cases/case-1/ref.jpg');
+    const auth = await store.head('cases/case-1/auth.jpg');
+    const hash = pairHash(ref?.etag ?? '', auth?.etag ?? '');
+    const now = clock.nowMs();
+    await store.putIfAbsent(
+      claimKey(loc, hash, 1),
+      Buffer.from(
+        JSON.stringify({
+          schema: 'idv.claim/v1',
+          seq: 1,
+          owner: 'other',
+          claimedAtEpochMs: now,
+          leaseUntilEpochMs: now + 60_000,
+          refEtag: ref?.etag,
+          authEtag: auth?.etag,
+        }),
+      ),
+    );
+    expect(await processCase(deps(client), loc)).toEqual({ action: 'busy' });
+    expect(calls).toHaveLength(0);
+    clock.advance(61_000);
+    expect(await processCase(deps(client), loc)).toMatchObject({ action: 'written', status: 'verified' });
+    expect((await readResult(store, loc))?.claimSeq).toBe(2);
+  });
+
+  it('reuses the paid verdict after a crash between the paid call and the result write', async () => {
+    const { client, calls } = recordingClient();
+    await putPair();
+    let crash = true;
+    const crashing = faultyStore(store, (op, key) =>
+      op === 'put' && key.endsWith('result.json') && crash
+        ? new StoreError('Unavailable', 'instance died')
+        : undefined,
+    );
+    await expect(processCase(deps(client, { store: crashing }), loc)).rejects.toThrow('instance died');
+    expect(calls).toHaveLength(1);
+    expect(await readResult(store, loc)).toBeUndefined();
+    crash = false;
+    expect(await processCase(deps(client), loc)).toEqual({ action: 'busy' });
+    clock.advance(settings.leaseMs + 1);
+    expect(await processCase(deps(client), loc)).toMatchObject({
+      action: 'written',
+      status: 'verified',
+      paidCall: false,
+      reusedPaid: true,
+    });
+    expect(calls).toHaveLength(1);
+    expect(await readResult(store, loc)).toMatchObject({
+      status: 'verified',
+      requestId: 'FAKE-REQ-1',
+      claimSeq: 2,
+    });
+  });
+
+  it('pays once when many attempts run at the same moment', async () => {
+    const { client, calls } = recordingClient();
+    await putPair();
+    const outcomes = await Promise.all(Array.from({ length: 12 }, () => processCase(deps(client), loc)));
+    expect(calls).toHaveLength(1);
+    expect(outcomes.filter((o) => o.action === 'written')).toHaveLength(1);
+    expect(outcomes.every((o) => ['written', 'busy', 'up-to-date'].includes(o.action))).toBe(true);
+  });
+
+  it('deletes the photos after a verdict when retention is on, keeping result.json', async () => {
+    const { client } = recordingClient();
+    await putPair();
+    await processCase(deps(client, { settings: { ...settings, deletePhotosAfterVerdict: true } }), loc);
+    expect(await store.head('cases/case-1/ref.jpg')).toBeUndefined();
+    expect(await store.head('cases/case-1/auth.jpg')).toBeUndefined();
+    expect(await readResult(store, loc)).toMatchObject({ status: 'verified', photosDeleted: true });
+  });
+
+  it('keeps the photos of a rejected pair even when retention is on', async () => {
+    const { client } = recordingClient();
+    await store.put('cases/case-1/ref.jpg', Buffer.from('not an image'));
+    await store.put('cases/case-1/auth.jpg', await jpeg(2));
+    await processCase(deps(client, { settings: { ...settings, deletePhotosAfterVerdict: true } }), loc);
+    expect(await store.head('cases/case-1/ref.jpg')).toBeDefined();
+  });
+
+  it('never modifies the uploaded photos', async () => {
+    const { client } = recordingClient();
+    await putPair();
+    const before = await listAll(store, 'cases/case-1/');
+    await processCase(deps(client), loc);
+    const after = await listAll(store, 'cases/case-1/');
+    for (const photo of before) expect(after.find((e) => e.key === photo.key)?.etag).toBe(photo.etag);
+  });
+
+  it('does not write a verdict about a photo replaced during the call', async () => {
+    await putPair();
+    const { client, calls } = recordingClient(async () => {
+      await store.put('cases/case-1/ref.jpg', await jpeg(9));
+      return verdictOf();
+    });
+    expect(await processCase(deps(client), loc)).toEqual({ action: 'superseded' });
+    expect(calls).toHaveLength(1);
+    expect(await readResult(store, loc)).toBeUndefined();
+  });
+
+  it('lets store failures propagate so the event is redelivered', async () => {
+    const { client } = recordingClient();
+    await putPair();
+    const down = faultyStore(store, (op) =>
+      op === 'head' ? new StoreError('Throttled', 'SlowDown') : undefined,
+    );
+    await expect(processCase(deps(client, { store: down }), loc)).rejects.toMatchObject({
+      code: 'Throttled',
+    });
+  });
+});
