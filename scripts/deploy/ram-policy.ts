@@ -4,8 +4,9 @@
  * reads) before the policy is pasted into the RAM console or created with `aliyun ram CreatePolicy`.
  *
  * Verified action names (Alibaba Cloud RAM authorization tables):
- * - ID Verification (saf ExecuteRequest): RamCode `yundun-saf`; the API page's authorization table lists the
- *   action as `yundun-saf:Execute` (not `yundun-saf:ExecuteRequest`), resource `*` (no resource-level grant).
+ * - ID Verification (saf ExecuteRequest): RamCode `yundun-saf`; the saf 2019-05-21 reference's authorization
+ *   table (ExecuteRequestSG, the same operation on the Singapore cluster) lists the action as
+ *   `yundun-saf:Execute` (not `yundun-saf:ExecuteRequest`), on all resources (no resource-level grant).
  * - OSS through the S3 API: HeadObject is authorized as oss:GetObject; ListObjectsV2 as oss:ListObjects on
  *   the bucket, narrowed with the `oss:Prefix` condition key.
  * - FC 3.0 function ARN: acs:fc:<region>:<account>:functions/<name>.
