@@ -134,25 +134,15 @@ export function loadHttpConfig(env: Env = process.env) {
 }
 export type HttpConfig = ReturnType<typeof loadHttpConfig>;
 
-// ---- local: npm start and the emulator ----
+// ---- local: npm start (the emulator's own IDV_EMULATOR_* section is local/emulator/settings.ts) ----
 export const localEnvSchema = z.object({
   PORT: opt(intIn(0, 65_535)),
   HOST: opt(z.string().min(1)),
-  IDV_EMULATOR_PORT: opt(intIn(0, 65_535)),
-  IDV_EMULATOR_ACCESS_KEY_ID: opt(z.string().min(1)),
-  IDV_EMULATOR_ACCESS_KEY_SECRET: opt(z.string().min(8, 'must be at least 8 characters')),
   IDV_API_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
 });
 export function loadLocalConfig(env: Env = process.env) {
   const raw = readSection(localEnvSchema, env);
-  return {
-    port: raw.PORT ?? 9000,
-    host: raw.HOST ?? '127.0.0.1',
-    emulatorPort: raw.IDV_EMULATOR_PORT ?? 0,
-    emulatorAccessKeyId: raw.IDV_EMULATOR_ACCESS_KEY_ID,
-    emulatorAccessKeySecret: raw.IDV_EMULATOR_ACCESS_KEY_SECRET,
-    apiKey: raw.IDV_API_KEY,
-  };
+  return { port: raw.PORT ?? 9000, host: raw.HOST ?? '127.0.0.1', apiKey: raw.IDV_API_KEY };
 }
 export type LocalConfig = ReturnType<typeof loadLocalConfig>;
 
