@@ -44,7 +44,11 @@ export function authenticate(request: ApiRequest, deps: AuthDeps): AuthResult {
 }
 
 function authenticateRpc(request: ApiRequest, deps: AuthDeps): AuthResult {
-  const params = { ...request.query, ...bodyParams(request) };
+  const fromBody = bodyParams(request);
+  // A name both in the query and in the body would be signed once but could be read twice: refuse it.
+  const twice = Object.keys(fromBody).find((name) => name in request.query);
+  if (twice) return { ok: false, error: 'SignatureDoesNotMatch', detail: `(${twice} sent twice)` };
+  const params = { ...request.query, ...fromBody };
   for (const name of ['AccessKeyId', 'Signature', 'SignatureNonce', 'Timestamp', 'Action', 'Version']) {
     if (!params[name]) return { ok: false, error: 'MissingParameter', detail: `(${name})` };
   }
