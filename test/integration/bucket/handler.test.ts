@@ -8,15 +8,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createVerifyOssHandler } from '../../../functions/verify-oss/handler.ts';
+import { type Emulator, startEmulator } from '../../../local/emulator/server.ts';
+import type { FaceEngine } from '../../../local/engine/types.ts';
 import { readResult } from '../../../shared/cases/process.ts';
 import { createLogger } from '../../../shared/log.ts';
 import { StoreError } from '../../../shared/store/errors.ts';
 import { createFsStore } from '../../../shared/store/fs.ts';
 import type { ObjectStore } from '../../../shared/store/types.ts';
-import type { FaceEngine } from '../../../local/engine/types.ts';
-import { type Emulator, startEmulator } from '../../../local/emulator/server.ts';
-import { createVerifyOssHandler } from '../../../functions/verify-oss/handler.ts';
-import { fcContext, faultyStore, jpeg, movableClock, ossEventBuffer } from '../../helpers/oss-events.ts';
+import { faultyStore, fcContext, jpeg, movableClock, ossEventBuffer } from '../../helpers/oss-events.ts';
 
 /** instant mode never reaches the engine; this one says so loudly if it ever is. */
 const unusedEngine: FaceEngine = {
@@ -71,7 +71,12 @@ describe('verify-oss handler with the emulator', () => {
   };
 
   beforeAll(async () => {
-    emulator = await startEmulator({ engine: unusedEngine, keys, clock, faults: { instant: true, latencyMs: 20 } });
+    emulator = await startEmulator({
+      engine: unusedEngine,
+      keys,
+      clock,
+      faults: { instant: true, latencyMs: 20 },
+    });
   });
   afterAll(async () => {
     await emulator.close();
@@ -98,7 +103,10 @@ describe('verify-oss handler with the emulator', () => {
     expect(replies.every((r) => r.ok)).toBe(true);
     expect(paid() - before).toBe(cases.length);
     for (const c of cases) {
-      expect(await readResult(store, { prefix: 'cases', caseId: c })).toMatchObject({ status: 'verified', attempts: 1 });
+      expect(await readResult(store, { prefix: 'cases', caseId: c })).toMatchObject({
+        status: 'verified',
+        attempts: 1,
+      });
     }
     const written = replies.flatMap((r) => r.reports).filter((r) => r.action === 'written');
     expect(written).toHaveLength(cases.length);
@@ -136,10 +144,22 @@ describe('verify-oss handler with the emulator', () => {
     const before = paid();
     await putPair('multi', 7);
     const reply = await handler(
-      ossEventBuffer(['cases/multi/ref.jpg', 'cases/multi/auth.jpg', 'cases/multi/result.json', 'cases/multi/case.json', 'elsewhere/x.png']),
+      ossEventBuffer([
+        'cases/multi/ref.jpg',
+        'cases/multi/auth.jpg',
+        'cases/multi/result.json',
+        'cases/multi/case.json',
+        'elsewhere/x.png',
+      ]),
       fcContext(),
     );
-    expect(reply.reports.map((r) => r.action)).toEqual(['written', 'up-to-date', 'ignored', 'ignored', 'ignored']);
+    expect(reply.reports.map((r) => r.action)).toEqual([
+      'written',
+      'up-to-date',
+      'ignored',
+      'ignored',
+      'ignored',
+    ]);
     expect(paid() - before).toBe(1);
   });
 
@@ -157,11 +177,15 @@ describe('verify-oss handler with the emulator', () => {
   it('keeps the result of a crash between the paid call and the result write, without paying again', async () => {
     let crash = true;
     const crashing = faultyStore(store, (op, key) =>
-      crash && op === 'put' && key.endsWith('/result.json') ? new StoreError('Unavailable', 'instance killed') : undefined,
+      crash && op === 'put' && key.endsWith('/result.json')
+        ? new StoreError('Unavailable', 'instance killed')
+        : undefined,
     );
     const before = paid();
     await putPair('crash', 11);
-    await expect(handlerFor({}, crashing)(ossEventBuffer(['cases/crash/ref.jpg']), fcContext())).rejects.toThrow(/failed/);
+    await expect(
+      handlerFor({}, crashing)(ossEventBuffer(['cases/crash/ref.jpg']), fcContext()),
+    ).rejects.toThrow(/failed/);
     expect(paid() - before).toBe(1);
     crash = false;
     const handler = handlerFor();
@@ -171,7 +195,10 @@ describe('verify-oss handler with the emulator', () => {
     const rerun = await handler(ossEventBuffer(['cases/crash/ref.jpg']), fcContext());
     expect(rerun.reports[0]).toMatchObject({ action: 'written', status: 'verified' });
     expect(paid() - before).toBe(1);
-    expect(await readResult(store, { prefix: 'cases', caseId: 'crash' })).toMatchObject({ status: 'verified', claimSeq: 2 });
+    expect(await readResult(store, { prefix: 'cases', caseId: 'crash' })).toMatchObject({
+      status: 'verified',
+      claimSeq: 2,
+    });
   });
 
   it('rejects bad input with a specific code and no call upstream', async () => {
@@ -188,8 +215,12 @@ describe('verify-oss handler with the emulator', () => {
       fcContext(),
     );
     expect(reply.reports.map((r) => 'status' in r && r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    expect((await readResult(store, { prefix: 'cases', caseId: 'not-image' }))?.error?.code).toBe('photo_unsupported_type');
-    expect((await readResult(store, { prefix: 'cases', caseId: 'bad-json' }))?.error?.code).toBe('case_json_malformed');
+    expect((await readResult(store, { prefix: 'cases', caseId: 'not-image' }))?.error?.code).toBe(
+      'photo_unsupported_type',
+    );
+    expect((await readResult(store, { prefix: 'cases', caseId: 'bad-json' }))?.error?.code).toBe(
+      'case_json_malformed',
+    );
     const invalid = JSON.parse((await store.get('cases/bad case/result.json'))?.body.toString() ?? '{}');
     expect(invalid).toMatchObject({ status: 'rejected', error: { code: 'invalid_case_id' } });
     expect(emulator.stats().requests).toBe(requests);
@@ -206,18 +237,27 @@ describe('verify-oss handler with the emulator', () => {
     const before = paid();
     clock.advance(31_000);
     await handler(ossEventBuffer(['cases/flaky/auth.jpg']), fcContext());
-    expect(await readResult(store, { prefix: 'cases', caseId: 'flaky' })).toMatchObject({ status: 'verified', attempts: 2 });
+    expect(await readResult(store, { prefix: 'cases', caseId: 'flaky' })).toMatchObject({
+      status: 'verified',
+      attempts: 2,
+    });
     expect(paid() - before).toBe(1);
   });
 
   it('retries a spent daily quota after the reset and fails for good when the service is not activated', async () => {
     await putPair('quota', 17);
-    await handlerFor({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'spent-ak' })(ossEventBuffer(['cases/quota/ref.jpg']), fcContext());
+    await handlerFor({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'spent-ak' })(
+      ossEventBuffer(['cases/quota/ref.jpg']),
+      fcContext(),
+    );
     const quota = await readResult(store, { prefix: 'cases', caseId: 'quota' });
     expect(quota).toMatchObject({ status: 'retrying', error: { code: 'QuotaExceeded' } });
     expect(quota?.nextAttemptAt).toMatch(/T00:00:00\.000Z$/);
     await putPair('inactive', 18);
-    await handlerFor({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'inactive-ak' })(ossEventBuffer(['cases/inactive/ref.jpg']), fcContext());
+    await handlerFor({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'inactive-ak' })(
+      ossEventBuffer(['cases/inactive/ref.jpg']),
+      fcContext(),
+    );
     expect(await readResult(store, { prefix: 'cases', caseId: 'inactive' })).toMatchObject({
       status: 'failed',
       error: { code: 'NotActivated' },
@@ -238,7 +278,16 @@ describe('verify-oss handler with the emulator', () => {
     const reply = await handlerFor()(Buffer.from('{"hello":1}'), fcContext());
     expect(reply).toMatchObject({ ok: false, error: { code: 'InvalidEvent' } });
     await putPair('logs', 20);
-    await handlerFor()(ossEventBuffer(['cases/logs/ref.jpg']), fcContext({ credentials: { accessKeyId: 'bucket-ak', accessKeySecret: secret, securityToken: 'tok-should-not-leak' } }));
+    await handlerFor()(
+      ossEventBuffer(['cases/logs/ref.jpg']),
+      fcContext({
+        credentials: {
+          accessKeyId: 'bucket-ak',
+          accessKeySecret: secret,
+          securityToken: 'tok-should-not-leak',
+        },
+      }),
+    );
     const text = logs.join('\n');
     expect(text).not.toContain(secret);
     expect(text).not.toContain('tok-should-not-leak');
