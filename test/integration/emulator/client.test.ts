@@ -1,0 +1,302 @@
+/**
+ * The signed client (shared/idv/client.ts) against the emulator and small stub servers on 127.0.0.1:
+ * verdicts, every error code, retries with exact attempt counts, timeouts, the deadline, fresh signatures.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../../local/emulator/server.ts';
+import { createIdvClient, type IdvClientOptions } from '../../../shared/idv/client.ts';
+import { IdvError } from '../../../shared/idv/errors.ts';
+import type { Credentials, VerifyRequest } from '../../../shared/idv/types.ts';
+import { createLogger } from '../../../shared/log.ts';
+import { createFakeEngine, type FakeEngine } from './fake-engine.ts';
+import { b64, startProxy, testKey } from './helpers.ts';
+
+const key = testKey();
+const stsKey = testKey({ securityToken: 'sts-token-1' });
+const quotaKey = testKey({ dailyQuota: 1 });
+const inactiveKey = testKey({ activated: false });
+let engine: FakeEngine;
+let emulator: Emulator;
+
+beforeAll(async () => {
+  engine = createFakeEngine();
+  emulator = await startEmulator({ engine, keys: [key, stsKey, quotaKey, inactiveKey] });
+});
+afterAll(() => emulator.close());
+afterEach(() => emulator.setFaults({}));
+
+const request = (ref = 'alice-1', auth = 'alice-2', resourceCode = '00840000'): VerifyRequest => ({
+  refFaceContent: b64(ref),
+  authFaceContent: b64(auth),
+  resourceCode,
+});
+
+const credentialsOf =
+  (k: { accessKeyId: string; accessKeySecret: string; securityToken?: string }) => () => ({
+    accessKeyId: k.accessKeyId,
+    accessKeySecret: k.accessKeySecret,
+    ...(k.securityToken ? { securityToken: k.securityToken } : {}),
+  });
+
+const client = (over: Partial<IdvClientOptions> = {}) =>
+  createIdvClient({ endpoint: emulator.url, credentials: credentialsOf(key), random: () => 0, ...over });
+
+async function failure(promise: Promise<unknown>): Promise<IdvError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(IdvError);
+    return err as IdvError;
+  }
+  throw new Error('expected verify() to fail');
+}
+
+const outcomes = () => emulator.stats().byKey[key.accessKeyId] ?? {};
+
+describe('createIdvClient verdicts', () => {
+  it('passes the same person', async () => {
+    const verdict = await client().verify(request());
+    expect(verdict).toMatchObject({ passed: true, result: true, faceAttack: false, score: 92, attempts: 1 });
+    expect(verdict.retCode).toBe('OK_SUCCESS');
+    expect(verdict.requestId).toMatch(/^[0-9A-F-]{36}$/);
+  });
+
+  it('fails different people', async () => {
+    expect(await client().verify(request('alice-1', 'bob-1'))).toMatchObject({
+      passed: false,
+      result: false,
+    });
+  });
+
+  it('reports a replayed photo as a face attack with result false', async () => {
+    expect(await client().verify(request('alice-1', 'alice-1'))).toMatchObject({
+      passed: true,
+      result: false,
+      faceAttack: true,
+    });
+  });
+});
+
+describe('createIdvClient errors', () => {
+  it.each([
+    ['an unknown resourceCode', request('a-1', 'a-2', '99999999'), 'InvalidResourceCode'],
+    ['a photo without a face', request('noface-1', 'a-2'), 'UnableGetImage'],
+  ])('maps %s to %s without retrying', async (_name, req, code) => {
+    const err = await failure(client().verify(req));
+    expect(err).toMatchObject({ code, attempts: 1 });
+    expect(err.requestId).toMatch(/^[0-9A-F-]{36}$/);
+  });
+
+  it('refuses a photo with a data: prefix before any call (never reaches the paid API)', async () => {
+    const before = emulator.stats().requests;
+    const err = await failure(
+      client().verify({ ...request(), refFaceContent: `data:image/jpeg;base64,${b64('x')}` }),
+    );
+    expect(err).toMatchObject({ code: 'InvalidParameters', attempts: 0 });
+    expect(emulator.stats().requests).toBe(before);
+  });
+
+  it('maps a spent daily quota to QuotaExceeded (402)', async () => {
+    const c = client({ credentials: credentialsOf(quotaKey) });
+    await c.verify(request());
+    const err = await failure(c.verify(request()));
+    expect(err).toMatchObject({ code: 'QuotaExceeded', httpStatus: 402, attempts: 1 });
+  });
+
+  it('maps a key whose service is not activated to NotActivated (403)', async () => {
+    const err = await failure(client({ credentials: credentialsOf(inactiveKey) }).verify(request()));
+    expect(err).toMatchObject({ code: 'NotActivated', httpStatus: 403, attempts: 1 });
+  });
+
+  it.each([
+    ['an unknown key', () => ({ accessKeyId: 'LTAInobody', accessKeySecret: 'whatever1' })],
+    ['a wrong secret', () => ({ accessKeyId: key.accessKeyId, accessKeySecret: 'wrong-secret' })],
+    ['an STS key without its token', credentialsOf({ ...stsKey, securityToken: undefined })],
+    ['an STS key with another token', credentialsOf({ ...stsKey, securityToken: 'sts-token-2' })],
+  ])('maps %s to AuthFailed without retrying', async (_name, credentials) => {
+    const err = await failure(client({ credentials }).verify(request()));
+    expect(err).toMatchObject({ code: 'AuthFailed', attempts: 1 });
+  });
+
+  it('accepts STS credentials with their SecurityToken', async () => {
+    await expect(client({ credentials: credentialsOf(stsKey) }).verify(request())).resolves.toMatchObject({
+      result: true,
+    });
+  });
+
+  it('maps a credentials provider that throws to AuthFailed', async () => {
+    const err = await failure(
+      client({
+        credentials: () => {
+          throw new Error('no STS');
+        },
+      }).verify(request()),
+    );
+    expect(err.code).toBe('AuthFailed');
+  });
+
+  it('maps an HTML gateway page to Protocol and retries it', async () => {
+    const stub = await stubServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+    });
+    try {
+      const err = await failure(client({ endpoint: stub.url, retry: { maxAttempts: 2 } }).verify(request()));
+      expect(err).toMatchObject({ code: 'Protocol', attempts: 2 });
+      expect(stub.hits()).toBe(2);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('maps a refused connection to Network', async () => {
+    const stub = await stubServer(() => {});
+    await stub.close();
+    const err = await failure(client({ endpoint: stub.url, retry: { maxAttempts: 2 } }).verify(request()));
+    expect(err).toMatchObject({ code: 'Network', attempts: 2 });
+  });
+});
+
+describe('createIdvClient retries', () => {
+  it('retries injected 500s and succeeds on the third attempt', async () => {
+    emulator.setFaults({ systemError: { count: 2 } });
+    const before = outcomes().systemError ?? 0;
+    const verdict = await client({ retry: { maxAttempts: 3 } }).verify(request());
+    expect(verdict).toMatchObject({ result: true, attempts: 3 });
+    expect((outcomes().systemError ?? 0) - before).toBe(2);
+  });
+
+  it('retries PROCESSING once and succeeds on the second attempt', async () => {
+    emulator.setFaults({ processing: { count: 1 } });
+    expect(await client().verify(request())).toMatchObject({ attempts: 2 });
+  });
+
+  it('gives up after maxAttempts with the last error', async () => {
+    emulator.setFaults({ systemError: { count: 10 } });
+    const err = await failure(client({ retry: { maxAttempts: 4 } }).verify(request()));
+    expect(err).toMatchObject({ code: 'SystemError', attempts: 4, httpStatus: 500 });
+  });
+
+  it('signs every attempt anew (distinct SignatureNonce and fresh signature), all accepted', async () => {
+    emulator.setFaults({ systemError: { count: 2 } });
+    const proxy = await startProxy(emulator.url);
+    try {
+      await client({ endpoint: proxy.url }).verify(request());
+      const sent = proxy.captured.map((c) => new URLSearchParams(c.body.toString('utf8')));
+      expect(sent).toHaveLength(3);
+      expect(new Set(sent.map((p) => p.get('SignatureNonce'))).size).toBe(3);
+      expect(new Set(sent.map((p) => p.get('Signature'))).size).toBe(3);
+      expect(
+        sent.every((p) => p.get('Action') === 'ExecuteRequest' && p.get('Version') === '2019-05-21'),
+      ).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('reads the credentials before every attempt (rotating STS keys)', async () => {
+    emulator.setFaults({ systemError: { count: 1 } });
+    const reads: Credentials[] = [];
+    const credentials = () => {
+      const c = credentialsOf(key)();
+      reads.push(c);
+      return c;
+    };
+    await client({ credentials }).verify(request());
+    expect(reads).toHaveLength(2);
+  });
+
+  it('times out a hanging upstream after timeoutMs and retries it', async () => {
+    emulator.setFaults({ hang: { count: 2 } });
+    const verdict = await client({ timeoutMs: 300 }).verify(request());
+    expect(verdict).toMatchObject({ result: true, attempts: 3 });
+  });
+
+  it('reports Timeout when every attempt hangs', async () => {
+    emulator.setFaults({ hang: { share: 1 } });
+    const err = await failure(client({ timeoutMs: 200, retry: { maxAttempts: 2 } }).verify(request()));
+    expect(err).toMatchObject({ code: 'Timeout', attempts: 2 });
+  });
+
+  it('never waits past the deadline: the attempt timeout shrinks to the time left', async () => {
+    emulator.setFaults({ hang: { share: 1 } });
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', write: (l) => lines.push(l) });
+    const err = await failure(
+      client({ timeoutMs: 60_000, retry: { maxAttempts: 5 }, logger }).verify(request(), {
+        deadlineEpochMs: Date.now() + 400,
+      }),
+    );
+    // The first attempt got at most 400 ms instead of 60 s, and no attempt started without time left.
+    expect(err.code).toBe('Timeout');
+    expect(err.attempts).toBeGreaterThanOrEqual(1);
+    expect(err.attempts).toBeLessThan(5);
+  });
+
+  it('fails with DeadlineExceeded and makes no call when the deadline has passed', async () => {
+    const before = emulator.stats().requests;
+    const err = await failure(client().verify(request(), { deadlineEpochMs: Date.now() - 1 }));
+    expect(err).toMatchObject({ code: 'DeadlineExceeded', attempts: 0 });
+    expect(emulator.stats().requests).toBe(before);
+  });
+
+  it('stops at once when the caller aborts', async () => {
+    emulator.setFaults({ hang: { share: 1 } });
+    const controller = new AbortController();
+    const pending = client({ timeoutMs: 30_000 }).verify(request(), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    const err = await failure(pending);
+    expect(err).toMatchObject({ code: 'Aborted', attempts: 1 });
+  });
+
+  it('waits the jittered backoff between attempts', async () => {
+    emulator.setFaults({ systemError: { count: 2 } });
+    const delays: number[] = [];
+    const randoms = [0.5, 0.25];
+    await client({
+      retry: { baseDelayMs: 100, maxDelayMs: 1000 },
+      random: () => randoms.shift() ?? 0,
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+    }).verify(request());
+    expect(delays).toEqual([50, 50]);
+  });
+});
+
+describe('createIdvClient logging', () => {
+  it('logs outcome, attempts and RequestId, never photos or secrets', async () => {
+    emulator.setFaults({ systemError: { count: 1 } });
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', write: (l) => lines.push(l) });
+    const photo = 'p'.repeat(400);
+    await client({ logger }).verify(request(photo, `${photo}-2`));
+    const all = lines.join('\n');
+    expect(all).toContain('"msg":"idv retry"');
+    expect(all).toContain('"msg":"idv verify"');
+    expect(all).not.toContain(b64(photo).slice(0, 40));
+    expect(all).not.toContain(key.accessKeySecret);
+  });
+});
+
+async function stubServer(handler: http.RequestListener) {
+  let hits = 0;
+  const server = http.createServer((req, res) => {
+    hits++;
+    req.resume();
+    handler(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hits: () => hits,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
