@@ -42,6 +42,13 @@ async function serve(
   return runner;
 }
 
+interface Reply {
+  requestId: string;
+  result: boolean;
+  error: { code: string; field?: string };
+  [key: string]: unknown;
+}
+
 async function verify(url: string, ref: Buffer, auth: Buffer, extra: Record<string, unknown> = {}) {
   const res = await fetch(`${url}/verify`, {
     method: 'POST',
@@ -52,7 +59,7 @@ async function verify(url: string, ref: Buffer, auth: Buffer, extra: Record<stri
       ...extra,
     }),
   });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Reply };
 }
 
 beforeAll(async () => {

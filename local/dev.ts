@@ -1,0 +1,45 @@
+/**
+ * `npm start`: the local stack. The emulator (with the on-device face engine) and the verify-http function
+ * behind an FC-style runner on PORT (default 9000); with IDV_ENDPOINT and ALIBABA_CLOUD_* credentials it calls
+ * that endpoint and starts no emulator. Prints URLs, the API key and a curl command; Ctrl-C or SIGTERM stops
+ * every piece in reverse order.
+ */
+import { loadLogConfig, readProcessEnv } from '../shared/config.ts';
+import { createLogger } from '../shared/log.ts';
+import { type Piece, startHttpFunction, startUpstream } from './dev/pieces.ts';
+
+const env = readProcessEnv();
+const logger = createLogger({ level: loadLogConfig(env).level });
+const pieces: Piece[] = [];
+let stopping = false;
+
+async function stopAll(reason: string, exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log(`\n${reason}: stopping...`);
+    for (const piece of pieces.reverse()) {
+      try {
+        await piece.stop();
+      } catch (err) {
+        logger.error('piece failed to stop', { piece: piece.name, err });
+      }
+    }
+    console.log('Stopped.');
+  }
+  process.exit(exitCode);
+}
+process.on('SIGINT', () => void stopAll('SIGINT', 0));
+process.on('SIGTERM', () => void stopAll('SIGTERM', 0));
+
+try {
+  console.log('Starting the local stack (loading the face engine takes a few seconds)...');
+  const upstream = await startUpstream(env, logger);
+  pieces.push(upstream);
+  pieces.push(await startHttpFunction(env, upstream.upstream, logger));
+  console.log(
+    ['', 'Local stack ready', ...pieces.flatMap((p) => p.lines), '', 'Press Ctrl-C to stop.'].join('\n'),
+  );
+} catch (err) {
+  console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+  await stopAll('error', 1);
+}

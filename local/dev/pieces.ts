@@ -1,0 +1,141 @@
+/**
+ * The local stack as a composition of start/stop pieces. Each piece starts, says what it offers (lines to
+ * print), and stops; `npm start` starts them in order and stops them in reverse. A bucket watcher or a timer
+ * is one more piece.
+ */
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createVerifyHttpHandler } from '../../functions/verify-http/handler.ts';
+import { type Env, loadCredentialsConfig, loadIdvConfig, loadLocalConfig } from '../../shared/config.ts';
+import type { Credentials } from '../../shared/idv/types.ts';
+import type { Logger } from '../../shared/log.ts';
+import { STATS_PATH, startEmulator } from '../emulator/server.ts';
+import { loadEmulatorSettings } from '../emulator/settings.ts';
+import { createFaceEngine } from '../engine/engine.ts';
+import { startFcHttpRunner } from '../runner/fc-http.ts';
+import { DEMO_PAGE } from './demo-page.ts';
+
+export interface Piece {
+  name: string;
+  /** What to print once everything is up. */
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+/** Where the HTTP function sends its signed calls. */
+export interface Upstream {
+  endpoint: string;
+  credentials: Credentials;
+  /** resourceCode used when a request has none. */
+  defaultResourceCode: string | undefined;
+}
+
+/** resourceCode the local stack uses by default: the documented example, known to the emulator. */
+export const LOCAL_DEFAULT_RESOURCE_CODE = '00840000';
+
+export class DevConfigError extends Error {
+  override readonly name = 'DevConfigError';
+  readonly code = 'InvalidDevConfig';
+}
+
+/**
+ * With IDV_ENDPOINT and ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET: that endpoint, no emulator. Otherwise the emulator
+ * with the face engine, on IDV_EMULATOR_PORT (default: chosen by the OS) with the IDV_EMULATOR_* key pair.
+ */
+export async function startUpstream(env: Env, logger: Logger): Promise<Piece & { upstream: Upstream }> {
+  const idv = loadIdvConfig(env);
+  const credentials = loadCredentialsConfig(env);
+  if (idv.endpointFromEnv) {
+    if (!credentials) {
+      throw new DevConfigError(
+        'IDV_ENDPOINT is set: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET too, or unset it to use the emulator',
+      );
+    }
+    return {
+      name: 'upstream',
+      lines: [`  ID Verification:  ${idv.endpoint} (real endpoint, AccessKeyId ${credentials.accessKeyId})`],
+      upstream: { endpoint: idv.endpoint, credentials, defaultResourceCode: idv.resourceCode },
+      stop: async () => {},
+    };
+  }
+  const settings = loadEmulatorSettings(env, 0);
+  const engine = await createFaceEngine();
+  try {
+    const emulator = await startEmulator({
+      engine,
+      port: settings.port,
+      host: settings.host,
+      keys: [settings.key],
+      faults: settings.faults,
+      resourceCodes: settings.resourceCodes,
+      logger: logger.child({ component: 'emulator' }),
+    });
+    const { accessKeyId, accessKeySecret, securityToken } = settings.key;
+    return {
+      name: 'emulator',
+      lines: [
+        `  Emulator:         ${emulator.url} (AccessKeyId ${accessKeyId}; stats ${emulator.url}${STATS_PATH})`,
+        ...(settings.generatedKey ? [`  Emulator secret:  ${accessKeySecret} (generated)`] : []),
+      ],
+      upstream: {
+        endpoint: emulator.url,
+        credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) },
+        defaultResourceCode: idv.resourceCode ?? LOCAL_DEFAULT_RESOURCE_CODE,
+      },
+      stop: async () => {
+        await emulator.close();
+        await engine.close();
+      },
+    };
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+}
+
+/** Two photos that exist on a fresh clone (face-api's demo group photos), for the printed curl command. */
+export function samplePhotoPaths(): [string, string] {
+  const demo = join(
+    dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')),
+    'demo',
+  );
+  return [join(demo, 'sample1.jpg'), join(demo, 'sample2.jpg')];
+}
+
+/** The verify-http function behind the FC-style runner on PORT (default 9000). */
+export async function startHttpFunction(
+  env: Env,
+  upstream: Upstream,
+  logger: Logger,
+): Promise<Piece & { url: string; apiKey: string }> {
+  const local = loadLocalConfig(env);
+  const apiKey = local.apiKey ?? randomBytes(24).toString('base64url');
+  const handler = createVerifyHttpHandler(
+    {
+      ...env,
+      IDV_ENDPOINT: upstream.endpoint,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: upstream.credentials.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: upstream.credentials.accessKeySecret,
+      ALIBABA_CLOUD_SECURITY_TOKEN: upstream.credentials.securityToken,
+      IDV_RESOURCE_CODE: upstream.defaultResourceCode,
+      IDV_API_KEY: apiKey,
+    },
+    { logger: logger.child({ fn: 'verify-http' }), homePage: DEMO_PAGE },
+  );
+  const runner = await startFcHttpRunner({ handler, port: local.port, host: local.host, logger });
+  const [ref, auth] = samplePhotoPaths();
+  return {
+    name: 'verify-http',
+    url: runner.url,
+    apiKey,
+    lines: [
+      `  HTTP function:    ${runner.url} (POST /verify, GET /healthz, GET /openapi.json, demo page at /)`,
+      `  API key:          ${apiKey}${local.apiKey ? '' : ' (generated; set IDV_API_KEY to choose one)'}`,
+      '',
+      'Try it (two different people, so expect "result": false):',
+      `  curl -s ${runner.url}/verify -H 'Authorization: Bearer ${apiKey}' -F ref=@${ref} -F auth=@${auth}`,
+    ],
+    stop: () => runner.close(),
+  };
+}
