@@ -3,6 +3,13 @@
  * bundle needs to start. Each sample may start a local server (the S3 stand-in) and returns how to stop it.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import sharp from 'sharp';
+import { createS3Store } from '../shared/store/s3.ts';
 
 export interface Sample {
   /** Function (dist folder) name. */
@@ -42,6 +49,58 @@ const context = (name: string, timeout: number) => ({
 
 const none = async () => {};
 
+/** s3rver on loopback with one case holding only its ID photo: the OSS function reads, finds no pair, answers. */
+async function bucketWithHalfACase() {
+  const dir = mkdtempSync(join(tmpdir(), 'coldstart-s3rver-'));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: dir,
+    configureBuckets: [{ name: 'bench-cases', configs: [] }],
+  });
+  const { port } = (await server.run()) as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const key = { accessKeyId: 'S3RVER', accessKeySecret: 'S3RVER' };
+  const store = createS3Store({
+    bucket: 'bench-cases',
+    endpoint,
+    region: 'cn-hangzhou',
+    credentials: key,
+    forcePathStyle: true,
+  });
+  const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } })
+    .jpeg()
+    .toBuffer();
+  await store.put('cases/bench-1/ref.jpg', jpeg, { contentType: 'image/jpeg' });
+  return {
+    endpoint,
+    key,
+    stop: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function ossEvent(key: string): string {
+  return JSON.stringify({
+    events: [
+      {
+        eventName: 'ObjectCreated:PutObject',
+        eventSource: 'acs:oss',
+        eventTime: '2026-01-01T00:00:00.000Z',
+        eventVersion: '1.0',
+        region: 'cn-hangzhou',
+        oss: {
+          bucket: { name: 'bench-cases' },
+          object: { key, eTag: 'D41D8CD98F00B204E9800998ECF8427E', size: 1 },
+        },
+      },
+    ],
+  });
+}
+
 export const SAMPLES: Sample[] = [
   {
     fn: 'verify-http',
@@ -69,5 +128,24 @@ export const SAMPLES: Sample[] = [
       context: context('idv-verify-http', 30),
       stop: none,
     }),
+  },
+  {
+    fn: 'verify-oss',
+    label: 'ObjectCreated ref.jpg, pair incomplete',
+    target: { jsBytes: 2 * MB, aboveBareMs: 250 },
+    setup: async () => {
+      const bucket = await bucketWithHalfACase();
+      return {
+        event: ossEvent('cases/bench-1/ref.jpg'),
+        env: {
+          IDV_BUCKET: 'bench-cases',
+          OSS_REGION: 'cn-hangzhou',
+          IDV_OSS_ENDPOINT: bucket.endpoint,
+          IDV_PREFIX: 'cases',
+        },
+        context: { ...context('idv-verify-oss', 60), credentials: bucket.key },
+        stop: bucket.stop,
+      };
+    },
   },
 ];

@@ -12,6 +12,13 @@ import { copySharp } from './native.ts';
 /** Packages that are never bundled: native ones, shipped in the function's node_modules instead. */
 export const NATIVE_EXTERNALS = ['sharp'] as const;
 
+/**
+ * CommonJS packages whose default export is loaded on first use instead of at cold start. Both are costly to
+ * initialise (sharp dlopens an 18 MB libvips; pop-core pulls httpx, xml2js and friends) and many invocations
+ * never need them (health checks, refused callers, bad input, an OSS event whose pair is incomplete).
+ */
+export const LAZY_DEFAULT_IMPORTS = ['sharp', '@alicloud/pop-core'] as const;
+
 export class BundleError extends Error {
   override readonly name = 'BundleError';
   readonly code: 'ForbiddenImport' | 'BuildFailed';
@@ -52,6 +59,40 @@ export function forbidLocalCode(root: string): Plugin {
           ? { errors: [{ text: `${importer} imports ${target}: offline-only code in a bundle` }] }
           : undefined;
       });
+    },
+  };
+}
+
+/**
+ * Replaces `import x from '<pkg>'` by a stand-in that `require()`s the package on first call, construction or
+ * property access. Only the default import is offered: a named import of these packages fails the build
+ * (esbuild: no matching export) rather than silently changing behaviour. A package that fails to load then
+ * fails the first invocation that needs it, not the instance start.
+ */
+export function lazyDefaultImports(root: string, packages: readonly string[] = LAZY_DEFAULT_IMPORTS): Plugin {
+  const escaped = packages.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  const filter = new RegExp(`^(${escaped.join('|')})$`);
+  return {
+    name: 'lazy-default-imports',
+    setup(b) {
+      b.onResolve({ filter }, (args) =>
+        args.kind === 'import-statement' && args.namespace !== 'lazy-default'
+          ? { path: args.path, namespace: 'lazy-default' }
+          : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-default' }, (args) => ({
+        resolveDir: root,
+        loader: 'js',
+        contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+function lazy(...a) { return load()(...a); }
+export default new Proxy(lazy, {
+  apply: (_t, self, a) => Reflect.apply(load(), self, a),
+  construct: (_t, a) => Reflect.construct(load(), a),
+  get: (_t, k) => Reflect.get(load(), k),
+  has: (_t, k) => Reflect.has(load(), k),
+});`,
+      }));
     },
   };
 }
@@ -122,7 +163,7 @@ export async function bundleFunction(
       banner: {
         js: "import{createRequire as __cjsRequire}from'node:module';const require=__cjsRequire(import.meta.url);",
       },
-      plugins: [forbidLocalCode(root)],
+      plugins: [forbidLocalCode(root), lazyDefaultImports(root)],
     });
     meta = result.metafile;
   } catch (err) {

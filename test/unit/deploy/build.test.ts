@@ -95,6 +95,31 @@ describe('bundleFunction', () => {
   });
 });
 
+describe('lazy default imports', () => {
+  let work: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'bundle-lazy-'));
+    const r = await bundleFunction(
+      { name: 'lazy-fn', entry: `${FIXTURES}/lazy-fn/index.ts` },
+      REPO_ROOT,
+      join(work, 'dist'),
+    );
+    dir = join(work, 'alone');
+    cpSync(r.outDir, dir, { recursive: true });
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('does not load sharp at cold start when the invocation does not need it', async () => {
+    expect(await invokeAlone(dir, 'skip')).toEqual({ before: false, after: false });
+  });
+
+  it('loads sharp on first use and behaves as the real module', async () => {
+    expect(await invokeAlone(dir, 'use')).toEqual({ before: false, after: true, width: 4 });
+  });
+});
+
 describe('sharpRuntimePackages', () => {
   it('resolves sharp, its dependencies and the linux-x64 pair from node_modules', () => {
     const names = sharpRuntimePackages(REPO_ROOT).map((p) => p.name);
