@@ -1,0 +1,182 @@
+/**
+ * The local bucket door: a folder watched for case photos. Each new or changed `<prefix>/<caseId>/ref.jpg` or
+ * `auth.jpg` becomes an FC 3.0 OSS trigger event (the same shape OSS sends) for the verify-oss handler, so
+ * result.json appears beside the photos. Photos already present at start-up are processed.
+ *
+ * fs.watch({recursive: true}) is native on Linux since Node 20 (no chokidar needed), but a folder copied in
+ * with files inside can report its files before their own watches exist, and some events are coalesced. So
+ * every directory event rescans that directory, and a light periodic rescan catches anything else. Partial
+ * writes are debounced: a photo is sent only once its size and mtime have not changed for `stableMs`.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { type FSWatcher, watch } from 'node:fs';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import { CLAIMS_DIR, parseCaseKey } from '../shared/cases/layout.ts';
+import type { Logger } from '../shared/log.ts';
+import { RESERVED_TOP_LEVEL } from '../shared/store/keys.ts';
+
+export type OssEventHandler = (event: Buffer, context: unknown) => Promise<unknown>;
+
+export interface BucketWatcherOptions {
+  dir: string;
+  prefix: string;
+  handler: OssEventHandler;
+  logger: Logger;
+  /** A photo is sent once unchanged for this long (ms). Default 300. */
+  stableMs?: number;
+  /** Full rescan period (ms); 0 disables it. Default 5000. */
+  rescanMs?: number;
+  /** Handler invocations in flight at once. Default 4. */
+  concurrency?: number;
+  bucketName?: string;
+  region?: string;
+}
+
+export interface BucketWatcher {
+  /** Resolves when nothing is waiting, debouncing or being handled. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const IGNORED_DIRS = new Set<string>([...RESERVED_TOP_LEVEL, CLAIMS_DIR, 'node_modules', '.git']);
+
+export async function startBucketWatcher(options: BucketWatcherOptions): Promise<BucketWatcher> {
+  const root = path.resolve(options.dir);
+  await mkdir(root, { recursive: true });
+  const stableMs = options.stableMs ?? 300;
+  const limit = pLimit(options.concurrency ?? 4);
+  const log = options.logger.child({ component: 'bucket-watcher' });
+  /** key -> signature of the version last sent, so a spurious event does not resend it. */
+  const sent = new Map<string, string>();
+  const pending = new Map<string, { timer: NodeJS.Timeout; signature: string | undefined }>();
+  const inFlight = new Set<Promise<void>>();
+  let closed = false;
+
+  const keyOf = (file: string): string => path.relative(root, file).split(path.sep).join('/');
+  const isPhotoKey = (key: string): boolean => parseCaseKey(key, options.prefix).kind !== 'other';
+
+  const signatureOf = async (file: string): Promise<string | undefined> => {
+    try {
+      const s = await stat(file);
+      return s.isFile() ? `${s.size}:${s.mtimeMs}:${s.ino}` : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const send = async (key: string, signature: string): Promise<void> => {
+    const file = path.join(root, ...key.split('/'));
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      return; // deleted meanwhile
+    }
+    const record = {
+      eventName: 'ObjectCreated:PutObject',
+      eventSource: 'acs:oss',
+      eventTime: new Date().toISOString(),
+      eventVersion: '1.0',
+      region: options.region ?? 'local',
+      oss: {
+        bucket: { name: options.bucketName ?? 'local-bucket' },
+        object: { key, eTag: createHash('md5').update(body).digest('hex').toUpperCase(), size: body.length },
+        ossSchemaVersion: '1.0',
+      },
+    };
+    const context = { requestId: `local-${randomUUID()}`, function: { name: 'idv-verify-oss', timeout: 60 } };
+    sent.set(key, signature);
+    try {
+      await options.handler(Buffer.from(JSON.stringify({ events: [record] })), context);
+    } catch (err) {
+      log.error('verify-oss failed for a local event', { key, err });
+      sent.delete(key); // let the next rescan try again, like FC's async retries
+    }
+  };
+
+  /** Debounce: wait until the file's signature is the same twice, stableMs apart. */
+  const schedule = (key: string): void => {
+    if (closed || !isPhotoKey(key)) return;
+    const previous = pending.get(key);
+    if (previous) clearTimeout(previous.timer);
+    const check = async (last: string | undefined) => {
+      const signature = await signatureOf(path.join(root, ...key.split('/')));
+      if (closed) return;
+      if (signature === undefined) {
+        pending.delete(key);
+        return;
+      }
+      if (signature !== last) {
+        pending.set(key, { timer: setTimeout(() => void check(signature), stableMs), signature });
+        return;
+      }
+      pending.delete(key);
+      if (sent.get(key) === signature) return;
+      const job = limit(() => send(key, signature));
+      inFlight.add(job);
+      void job.finally(() => inFlight.delete(job));
+    };
+    pending.set(key, {
+      timer: setTimeout(() => void check(previous?.signature), stableMs),
+      signature: previous?.signature,
+    });
+  };
+
+  const scan = async (dir: string): Promise<void> => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!IGNORED_DIRS.has(entry.name)) await scan(full);
+      } else if (entry.isFile()) {
+        const key = keyOf(full);
+        if (isPhotoKey(key) && sent.get(key) !== (await signatureOf(full)) && !pending.has(key))
+          schedule(key);
+      }
+    }
+  };
+
+  const watcher: FSWatcher = watch(root, { recursive: true }, (_type, filename) => {
+    if (closed || !filename) return;
+    const rel = filename.toString();
+    if (rel.split(path.sep).some((part) => IGNORED_DIRS.has(part))) return;
+    const full = path.join(root, rel);
+    const key = keyOf(full);
+    if (isPhotoKey(key)) schedule(key);
+    else
+      void stat(full)
+        .then((s) => (s.isDirectory() ? scan(full) : undefined))
+        .catch(() => {});
+  });
+  watcher.on('error', (err) => log.error('folder watch failed', { err }));
+
+  await scan(root);
+  const rescanMs = options.rescanMs ?? 5000;
+  const rescan = rescanMs > 0 ? setInterval(() => void scan(root), rescanMs) : undefined;
+  rescan?.unref();
+  log.info('watching the bucket folder', { dir: root, prefix: options.prefix });
+
+  return {
+    async idle() {
+      while (pending.size > 0 || inFlight.size > 0 || limit.activeCount + limit.pendingCount > 0) {
+        await Promise.all([...inFlight]);
+        await new Promise((r) => setTimeout(r, Math.min(50, stableMs)));
+      }
+    },
+    async close() {
+      closed = true;
+      watcher.close();
+      if (rescan) clearInterval(rescan);
+      for (const p of pending.values()) clearTimeout(p.timer);
+      pending.clear();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

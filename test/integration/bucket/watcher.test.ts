@@ -1,0 +1,123 @@
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type BucketWatcher, startBucketWatcher } from '../../../local/bucket-watcher.ts';
+import { ossEventSchema, parseOssRecords } from '../../../shared/fc/oss-event.ts';
+import { silentLogger } from '../../../shared/log.ts';
+import { jpeg } from '../../helpers/oss-events.ts';
+
+/** Waits until `check` passes, polling; the watcher is asynchronous by nature. */
+async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (err) {
+      if (Date.now() - start > timeoutMs) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+describe('bucket watcher', () => {
+  let root: string;
+  let watcher: BucketWatcher | undefined;
+  let events: { key: string; size: number | undefined; eTag: string | undefined }[];
+  const handler = async (event: Buffer) => {
+    const parsed = parseOssRecords(ossEventSchema.parse(JSON.parse(event.toString('utf8'))));
+    for (const r of parsed) {
+      if (!r.ok) throw new Error(`bad record ${r.path}`);
+      events.push({
+        key: r.record.oss.object.key,
+        size: r.record.oss.object.size,
+        eTag: r.record.oss.object.eTag,
+      });
+    }
+  };
+  const start = (overrides: { stableMs?: number; rescanMs?: number } = {}) =>
+    startBucketWatcher({
+      dir: root,
+      prefix: 'cases',
+      handler,
+      logger: silentLogger,
+      stableMs: 100,
+      rescanMs: 0,
+      ...overrides,
+    });
+
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'watch-'));
+    events = [];
+  });
+  afterEach(async () => {
+    await watcher?.close();
+    watcher = undefined;
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('sends photos already present at start-up as FC-shaped OSS events', async () => {
+    await mkdir(path.join(root, 'cases', 'a'), { recursive: true });
+    await writeFile(path.join(root, 'cases', 'a', 'ref.jpg'), await jpeg(1));
+    await writeFile(path.join(root, 'cases', 'a', 'auth.jpg'), await jpeg(2));
+    await writeFile(path.join(root, 'cases', 'a', 'result.json'), '{}');
+    watcher = await start();
+    await watcher.idle();
+    expect(events.map((e) => e.key).sort()).toEqual(['cases/a/auth.jpg', 'cases/a/ref.jpg']);
+    expect(events[0]?.eTag).toMatch(/^[0-9A-F]{32}$/);
+  });
+
+  it('sends new and replaced photos, ignoring other files and the bookkeeping folders', async () => {
+    watcher = await start();
+    await mkdir(path.join(root, 'cases', 'b', '.claims'), { recursive: true });
+    await writeFile(path.join(root, 'cases', 'b', 'ref.jpg'), await jpeg(3));
+    await writeFile(path.join(root, 'cases', 'b', 'notes.txt'), 'hello');
+    await writeFile(path.join(root, 'cases', 'b', '.claims', 'ref.jpg'), 'x');
+    await writeFile(path.join(root, 'elsewhere.jpg'), 'x');
+    await eventually(() => expect(events.map((e) => e.key)).toEqual(['cases/b/ref.jpg']));
+    await writeFile(path.join(root, 'cases', 'b', 'ref.jpg'), await jpeg(4));
+    await eventually(() => expect(events).toHaveLength(2));
+    expect(events[0]?.eTag).not.toBe(events[1]?.eTag);
+  });
+
+  it('waits for a partial write to finish before sending', async () => {
+    watcher = await start({ stableMs: 1000 });
+    const full = await jpeg(5, 800, 600);
+    await mkdir(path.join(root, 'cases', 'c'), { recursive: true });
+    const handle = await open(path.join(root, 'cases', 'c', 'auth.jpg'), 'w');
+    await handle.write(full.subarray(0, 100));
+    await new Promise((r) => setTimeout(r, 120));
+    await handle.write(full.subarray(100));
+    await handle.close();
+    await eventually(() => expect(events).toHaveLength(1));
+    await watcher.idle();
+    expect(events).toEqual([expect.objectContaining({ key: 'cases/c/auth.jpg', size: full.length })]);
+  });
+
+  it('finds photos in a folder copied in at once, through the directory event or the rescan', async () => {
+    watcher = await start({ rescanMs: 500 });
+    const staging = await mkdtemp(path.join(tmpdir(), 'stage-'));
+    await writeFile(path.join(staging, 'ref.jpg'), await jpeg(6));
+    await writeFile(path.join(staging, 'auth.jpg'), await jpeg(7));
+    await mkdir(path.join(root, 'cases'), { recursive: true });
+    const { rename } = await import('node:fs/promises');
+    await rename(staging, path.join(root, 'cases', 'moved'));
+    await eventually(() =>
+      expect(events.map((e) => e.key).sort()).toEqual(['cases/moved/auth.jpg', 'cases/moved/ref.jpg']),
+    );
+  });
+
+  it('does not resend an unchanged photo and stops sending after close', async () => {
+    await mkdir(path.join(root, 'cases', 'd'), { recursive: true });
+    await writeFile(path.join(root, 'cases', 'd', 'ref.jpg'), await jpeg(8));
+    watcher = await start({ rescanMs: 200 });
+    await watcher.idle();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events).toHaveLength(1);
+    await watcher.close();
+    await writeFile(path.join(root, 'cases', 'd', 'auth.jpg'), await jpeg(9));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(events).toHaveLength(1);
+  });
+});
