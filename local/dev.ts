@@ -6,6 +6,7 @@
  */
 import { loadLogConfig, readProcessEnv } from '../shared/config.ts';
 import { createLogger } from '../shared/log.ts';
+import { startBucketDoor } from './bucket-door.ts';
 import { type Piece, startHttpFunction, startUpstream } from './dev/pieces.ts';
 
 const env = readProcessEnv();
@@ -36,6 +37,7 @@ try {
   const upstream = await startUpstream(env, logger);
   pieces.push(upstream);
   pieces.push(await startHttpFunction(env, upstream.upstream, logger));
+  pieces.push(await startBucketDoor(env, upstream.upstream, logger));
   console.log(
     ['', 'Local stack ready', ...pieces.flatMap((p) => p.lines), '', 'Press Ctrl-C to stop.'].join('\n'),
   );

@@ -1,0 +1,130 @@
+/**
+ * The bucket door through `npm start` (node --import tsx local/dev.ts, as the script runs it): photo pairs
+ * written into the watched folder get a result.json beside them, from the emulator and the real face engine.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CaseResult, resultSchema } from '../../shared/cases/schemas.ts';
+import { differentPeople, faceCrop, replayOf, samePersonPair } from '../helpers/photos.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('npm start: the bucket door', () => {
+  let child: ChildProcess;
+  let output = '';
+  let bucket: string;
+  let exited: Promise<number | null>;
+
+  const writePair = async (caseId: string, ref: Buffer, auth: Buffer) => {
+    const dir = path.join(bucket, 'cases', caseId);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'ref.jpg'), ref);
+    await writeFile(path.join(dir, 'auth.jpg'), auth);
+  };
+
+  const resultOf = async (caseId: string, timeoutMs = 90_000): Promise<CaseResult> => {
+    const file = path.join(bucket, 'cases', caseId, 'result.json');
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      try {
+        return resultSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+      } catch {
+        if (child.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    throw new Error(`no result.json for ${caseId}; npm start said:\n${output}`);
+  };
+
+  beforeAll(async () => {
+    bucket = await mkdtemp(path.join(tmpdir(), 'e2e-bucket-'));
+    // A pair already there before start-up must be processed too.
+    await writePair('before-start', ...(await samePersonPair()));
+    child = spawn(process.execPath, ['--import', 'tsx', 'local/dev.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        PORT: '0',
+        IDV_EMULATOR_PORT: '0',
+        IDV_BUCKET_DIR: bucket,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const until = Date.now() + 120_000;
+    while (!/Local stack ready/.test(output)) {
+      if (child.exitCode !== null || Date.now() > until)
+        throw new Error(`npm start did not come up:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGINT');
+      await exited;
+    }
+    if (bucket) await rm(bucket, { recursive: true, force: true });
+  });
+
+  it('prints the bucket folder it watches', () => {
+    expect(output).toContain(`Bucket folder:    ${bucket}`);
+  });
+
+  it('verifies a pair that was in the folder before start-up', async () => {
+    const result = await resultOf('before-start');
+    expect(result).toMatchObject({ status: 'verified', verdict: { result: true, faceAttack: false } });
+  });
+
+  it('passes two photos of the same person', async () => {
+    await writePair('same-person', ...(await samePersonPair()));
+    const result = await resultOf('same-person');
+    expect(result).toMatchObject({
+      schema: 'idv.result/v1',
+      caseId: 'same-person',
+      status: 'verified',
+      verdict: { passed: true, result: true, faceAttack: false, retCode: 'OK_SUCCESS' },
+      resourceCode: '00840000',
+      attempts: 1,
+    });
+    expect(result.requestId).toBeTruthy();
+  });
+
+  it('fails two photos of different people', async () => {
+    await writePair('different-people', ...(await differentPeople()));
+    const result = await resultOf('different-people');
+    expect(result).toMatchObject({ status: 'verified', verdict: { result: false } });
+  });
+
+  it('flags a replayed reference photo', async () => {
+    const ref = await faceCrop(1);
+    await writePair('replay', ref, await replayOf(ref, 'reencode'));
+    const result = await resultOf('replay');
+    expect(result).toMatchObject({ status: 'verified', verdict: { faceAttack: true, result: false } });
+  });
+
+  it('rejects a file that is not an image, keeping it untouched', async () => {
+    const notImage = Buffer.from('%PDF-1.7 this is a document, not a photo');
+    await writePair('not-an-image', notImage, await faceCrop(2));
+    const result = await resultOf('not-an-image');
+    expect(result).toMatchObject({ status: 'rejected', error: { code: 'photo_unsupported_type' } });
+    expect(await readFile(path.join(bucket, 'cases', 'not-an-image', 'ref.jpg'))).toEqual(notImage);
+  });
+
+  it('stops cleanly on SIGINT', async () => {
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});
