@@ -39,6 +39,8 @@ export interface BundleResult {
   nativePackages: string[];
   /** Repo-relative source inputs of the bundle (for the "engine never bundled" check). */
   inputs: string[];
+  /** Names the entry module exports (FC calls the one named after the dot in s.yaml's handler). */
+  exports: string[];
   /** Bytes of minified output per npm package (or repo folder), largest first: what to trim. */
   contributors: Array<{ source: string; bytes: number }>;
 }
@@ -184,5 +186,6 @@ export async function bundleFunction(
     nativePackages: copied.packages,
     inputs,
     contributors: contributorsOf(meta),
+    exports: Object.entries(meta.outputs).find(([, o]) => o.entryPoint === spec.entry)?.[1].exports ?? [],
   };
 }
