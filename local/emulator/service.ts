@@ -4,6 +4,7 @@
  * extInfo.result = passed and no attack, extInfo.score with one decimal ("87.3"). Unjudged -> Code 200 with
  * retCode UNABLE_GET_IMAGE and one of the emulator's sub-codes.
  */
+import { isStrictBase64 } from '../../shared/idv/base64.ts';
 import type { FaceEngine, Judged, Unjudged } from '../engine/types.ts';
 import { type EmulatorReply, serviceReply } from './replies.ts';
 import { SUB_CODES, UNJUDGEABLE_SUB_CODES } from './subcodes.ts';
@@ -51,10 +52,8 @@ export function validateService(
 }
 
 const isFilled = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
 export function decodePhoto(content: string): Buffer | undefined {
-  return BASE64.test(content) && content.length % 4 !== 1 ? Buffer.from(content, 'base64') : undefined;
+  return isStrictBase64(content) ? Buffer.from(content, 'base64') : undefined;
 }
 
 /** Compares the photos with the engine and shapes the documented answer. */

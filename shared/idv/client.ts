@@ -14,6 +14,7 @@ import RPCClient from '@alicloud/pop-core';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../clock.ts';
 import { type Logger, silentLogger } from '../log.ts';
+import { isStrictBase64 } from './base64.ts';
 import { classifyTransportError } from './classify.ts';
 import { IdvError } from './errors.ts';
 import { parseReply } from './reply.ts';
@@ -52,9 +53,7 @@ const CredentialsSchema = z.object({
 });
 
 /** Base64 without a data: prefix or line breaks, as the API requires. */
-const PhotoSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64 without a data: prefix or line breaks');
+const PhotoSchema = z.string().refine(isStrictBase64, 'must be base64 without a data: prefix or line breaks');
 const VerifyRequestSchema = z.object({
   refFaceContent: PhotoSchema,
   authFaceContent: PhotoSchema,
