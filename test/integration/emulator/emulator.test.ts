@@ -3,6 +3,7 @@
  * documented replies and codes, the emulator's sub-codes, faults changed at run time, the stats endpoint.
  */
 import RPCClient from '@alicloud/pop-core';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, STATS_PATH, startEmulator } from '../../../local/emulator/server.ts';
 import { EmulatorStatsSchema } from '../../../local/emulator/stats.ts';
@@ -228,6 +229,44 @@ describe('GET /__emulator/stats', () => {
     expect(logLines.some((l) => JSON.parse(l).outcome === 'facesDiffer')).toBe(true);
     expect(all).not.toContain(b64('x'.repeat(500)).slice(0, 40));
     expect(all).not.toContain(key.accessKeySecret);
+  });
+});
+
+describe('startEmulator robustness', () => {
+  it('answers any request with a JSON error carrying a Code and RequestId, never crashing (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        fc.constantFrom('/', '/x', '/?', '/%zz'),
+        fc.dictionary(
+          fc.constantFrom('Action', 'AccessKeyId', 'Signature', 'Timestamp', 'SignatureNonce', 'x'),
+          fc.string(),
+        ),
+        fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain'),
+        fc.string({ maxLength: 200 }),
+        fc.option(
+          fc.constantFrom(
+            'ACS3-HMAC-SHA256 Credential=a,SignedHeaders=host,Signature=00',
+            'ACS3-x',
+            'Bearer z',
+          ),
+        ),
+        async (method, path, query, contentType, body, authorization) => {
+          const url = `${emulator.url}${path}${path.includes('?') ? '' : '?'}${new URLSearchParams(query)}`;
+          const headers: Record<string, string> = { 'content-type': contentType };
+          if (authorization) headers.authorization = authorization;
+          const res = await fetch(url, { method, headers, body: method === 'GET' ? undefined : body });
+          expect(res.status).toBeGreaterThanOrEqual(400);
+          expect(res.status).toBeLessThan(500);
+          const json = (await res.json()) as Record<string, unknown>;
+          expect(json.Code).toEqual(expect.any(String));
+          expect(json.RequestId).toEqual(expect.any(String));
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(emulator.stats().inFlight).toBe(0);
+    expect(engine.calls).toHaveLength(0);
   });
 });
 
