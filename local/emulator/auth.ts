@@ -8,7 +8,7 @@
  * then the nonce (remembered only once the signature is valid, so forged requests cannot burn nonces).
  */
 import type { Clock } from '../../shared/clock.ts';
-import { signaturesEqual, signRpc } from '../../shared/idv/signature.ts';
+import { signaturesEqual, signRpc, stringToSign } from '../../shared/idv/signature.ts';
 import { parseAcs3Authorization, sha256Hex, signV3 } from '../../shared/idv/signature-v3.ts';
 import { type EmulatorKeyConfig, TIMESTAMP_SKEW_MS } from './config.ts';
 import type { NonceStore } from './nonces.ts';
@@ -59,8 +59,11 @@ function authenticateRpc(request: ApiRequest, deps: AuthDeps): AuthResult {
   const common = checkKeyTokenTime(deps, accessKeyId, params.SecurityToken, params.Timestamp!);
   if (!common.ok) return common;
   const expected = signRpc(request.method, params, common.key.accessKeySecret);
-  if (!signaturesEqual(expected, params.Signature!))
-    return { ok: false, error: 'SignatureDoesNotMatch', accessKeyId };
+  if (!signaturesEqual(expected, params.Signature!)) {
+    // Alibaba's gateway echoes its StringToSign so callers can debug their signing code; so does the emulator.
+    const detail = `server string to sign is:${stringToSign(request.method, params)}`;
+    return { ok: false, error: 'SignatureDoesNotMatch', detail, accessKeyId };
+  }
   if (!deps.nonces.claim(accessKeyId, params.SignatureNonce!)) {
     return { ok: false, error: 'SignatureNonceUsed', accessKeyId };
   }

@@ -120,6 +120,19 @@ describe('createIdvClient errors', () => {
     expect(err).toMatchObject({ code: 'AuthFailed', attempts: 1 });
   });
 
+  it('keeps the photos and the key out of the error when the gateway echoes its StringToSign', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ write: (l) => lines.push(l) });
+    const credentials = () => ({ accessKeyId: key.accessKeyId, accessKeySecret: 'wrong-secret' });
+    const photo = 'q'.repeat(600);
+    const err = await failure(client({ credentials, logger }).verify(request(photo, `${photo}-2`)));
+    expect(err.code).toBe('AuthFailed');
+    const everything = `${err.message}\n${lines.join('\n')}`;
+    expect(everything).not.toMatch(/string to sign/i);
+    expect(everything).not.toContain(b64(photo).slice(0, 40));
+    expect(everything).not.toContain(key.accessKeyId);
+  });
+
   it('accepts STS credentials with their SecurityToken', async () => {
     await expect(client({ credentials: credentialsOf(stsKey) }).verify(request())).resolves.toMatchObject({
       result: true,

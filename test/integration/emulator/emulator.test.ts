@@ -140,6 +140,22 @@ describe('startEmulator service answers', () => {
     expect(dataOf(err.data!)).toMatchObject({ retCode: 'SYSTEM_ERROR', retCodeSub: 'Z9303' });
   });
 
+  it("echoes its StringToSign on SignatureDoesNotMatch, as Alibaba's gateway does", async () => {
+    const wrong = new RPCClient({
+      endpoint: emulator.url,
+      apiVersion: '2019-05-21',
+      ...key,
+      accessKeySecret: 'nope-nope',
+    });
+    const err = await rejection(
+      wrong.request('ExecuteRequest', { Service: 'intl_face_verify' }, { method: 'POST' }),
+    );
+    expect(err.code).toBe('SignatureDoesNotMatch');
+    expect(err.data?.Message).toMatch(
+      /^Specified signature is not matched with our calculation\. server string to sign is:POST&%2F&AccessKeyId%3D/,
+    );
+  });
+
   it('refuses methods other than GET and POST', async () => {
     const res = await fetch(emulator.url, { method: 'PUT', body: 'x' });
     expect(res.status).toBe(400);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IdvError } from '../../../shared/idv/errors.ts';
-import { parseReply } from '../../../shared/idv/reply.ts';
+import { parseReply, safeUpstreamMessage } from '../../../shared/idv/reply.ts';
 
 /** The documented success reply, verbatim. */
 const DOCUMENTED_OK = {
@@ -139,6 +139,15 @@ describe('parseReply', () => {
     expect(thrown(body).code).toBe('Protocol');
   });
 
+  it("drops the gateway's echoed StringToSign (it holds every parameter, photos included)", () => {
+    const echoed =
+      'Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3DLTAIx%26ServiceParameters%3D%257B%2522refFaceContent%2522%253A%2522%252F9j%252F4AAQ';
+    const err = thrown({ Code: 'SignatureDoesNotMatch', Message: echoed, RequestId: 'R' });
+    expect(err.message).toBe(
+      'upstream Code SignatureDoesNotMatch: Specified signature is not matched with our calculation.',
+    );
+  });
+
   it('never echoes the body in the error message', () => {
     const secret = 'A'.repeat(300);
     const err = thrown(`<html>${secret}</html>`);
@@ -191,5 +200,12 @@ describe('parseReply', () => {
         },
       ),
     );
+  });
+});
+
+describe('safeUpstreamMessage', () => {
+  it('caps long messages at 200 characters', () => {
+    expect(safeUpstreamMessage('x'.repeat(1000))).toHaveLength(203);
+    expect(safeUpstreamMessage('short')).toBe('short');
   });
 });
