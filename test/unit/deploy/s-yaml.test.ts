@@ -4,6 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../scripts/build.ts';
 import { FUNCTIONS, HANDLER } from '../../../scripts/deploy/functions.ts';
 import { resolveSYaml, resolveVars, SYamlError } from '../../../scripts/deploy/s-yaml.ts';
+import {
+  bucketEnvSchema,
+  httpEnvSchema,
+  idvEnvSchema,
+  loadBucketConfig,
+  loadHttpConfig,
+  loadIdvConfig,
+  loadLogConfig,
+  logEnvSchema,
+} from '../../../shared/config.ts';
 
 const text = readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8');
 const ctx = {
@@ -115,5 +125,31 @@ describe('s.yaml', () => {
       region: 'ap-southeast-1',
       prefix: 'cases',
     });
+  });
+
+  it('sets only environment variables that shared/config.ts reads', () => {
+    const known = new Set(
+      [idvEnvSchema, httpEnvSchema, bucketEnvSchema, logEnvSchema].flatMap((schema) =>
+        Object.keys(schema.shape),
+      ),
+    );
+    for (const f of FUNCTIONS) {
+      for (const name of Object.keys(props(f.name).environmentVariables ?? {}))
+        expect(known, `${f.name}: ${name}`).toContain(name);
+    }
+  });
+
+  it('gives each function an environment its configuration accepts', () => {
+    const envOf = (name: string) => props(name).environmentVariables ?? {};
+    expect(() => loadHttpConfig(envOf('verify-http'))).not.toThrow();
+    for (const name of FUNCTIONS.map((f) => f.name)) {
+      expect(() => loadIdvConfig(envOf(name)), name).not.toThrow();
+      expect(() => loadLogConfig(envOf(name)), name).not.toThrow();
+    }
+    for (const name of ['verify-oss', 'rerun-batch']) {
+      const bucket = loadBucketConfig(envOf(name));
+      expect(bucket.store.kind, name).toBe('oss');
+      expect(bucket.settings.prefix, name).toBe('cases');
+    }
   });
 });
