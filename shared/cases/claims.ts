@@ -36,7 +36,6 @@ export async function readJson<T>(
 }
 
 export const jsonBody = (value: unknown): Buffer => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
-const JSON_TYPE = { contentType: 'application/json' };
 
 export type ClaimAttempt =
   | { won: true; claim: Claim; paid: PaidRecord | undefined }
@@ -73,11 +72,7 @@ export async function acquireClaim(store: ObjectStore, req: ClaimRequest): Promi
     refEtag: req.refEtag,
     authEtag: req.authEtag,
   };
-  const created = await store.putIfAbsent(
-    claimKey(req.location, req.hash, claim.seq),
-    jsonBody(claim),
-    JSON_TYPE,
-  );
+  const created = await store.putIfAbsent(claimKey(req.location, req.hash, claim.seq), jsonBody(claim));
   if (!created.created) return { won: false, holder: undefined };
   const paidSeqs = entries.filter((e) => e.kind === 'paid' && e.seq > req.resultSeq).map((e) => e.seq);
   const newestPaid = paidSeqs.length > 0 ? Math.max(...paidSeqs) : undefined;
@@ -94,5 +89,5 @@ export async function recordPaid(
   hash: string,
   record: PaidRecord,
 ): Promise<void> {
-  await store.putIfAbsent(paidKey(location, hash, record.seq), jsonBody(record), JSON_TYPE);
+  await store.putIfAbsent(paidKey(location, hash, record.seq), jsonBody(record));
 }

@@ -133,13 +133,13 @@ export async function processCase(
     let resourceCode: string | undefined;
     let reference: string | undefined;
     try {
-      const input = await loadCaseInput(store, location, ref, auth, settings);
-      resourceCode = input.resourceCode;
-      reference = input.reference;
-      const [refObject, authObject] = await Promise.all([
+      const [input, refObject, authObject] = await Promise.all([
+        loadCaseInput(store, location, ref, auth, settings),
         store.get(photoKey(location, 'ref')),
         store.get(photoKey(location, 'auth')),
       ]);
+      resourceCode = input.resourceCode;
+      reference = input.reference;
       if (refObject?.etag !== ref.etag || authObject?.etag !== auth.etag) {
         log.info('photo replaced while processing; the newer version is handled by its own event');
         return { action: 'superseded' };

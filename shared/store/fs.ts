@@ -23,7 +23,20 @@ const SidecarSchema = z.object({
 });
 type Sidecar = z.infer<typeof SidecarSchema>;
 
+const hasMetadata = (o: PutOptions): boolean =>
+  o.contentType !== undefined || Object.keys(o.metadata ?? {}).length > 0;
 const md5 = (body: Buffer): string => createHash('md5').update(body).digest('hex').toUpperCase();
+/** Runs `op`; when its folder does not exist yet (ENOENT), creates `dir` and runs it once more. */
+async function inFolder<T>(dir: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(dir, { recursive: true });
+    return op();
+  }
+}
+
 const isMissing = (err: unknown): boolean =>
   ['ENOENT', 'ENOTDIR', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
@@ -54,17 +67,15 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
 
   const writeTemp = async (body: Buffer): Promise<string> => {
     const dir = path.join(root, TMP_DIR);
-    await mkdir(dir, { recursive: true });
     const tmp = path.join(dir, `${randomUUID()}.tmp`);
-    await writeFile(tmp, body, { flag: 'wx' });
+    await inFolder(dir, () => writeFile(tmp, body, { flag: 'wx' }));
     return tmp;
   };
 
   const writeSidecar = async (key: string, sidecar: Sidecar): Promise<void> => {
     const file = sidecarOf(key);
-    await mkdir(path.dirname(file), { recursive: true });
     const tmp = await writeTemp(Buffer.from(JSON.stringify(sidecar)));
-    await rename(tmp, file);
+    await inFolder(path.dirname(file), () => rename(tmp, file));
   };
 
   const readSidecar = async (key: string, etag: string): Promise<Sidecar | undefined> => {
@@ -158,10 +169,15 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       const file = fileOf(key);
       const etag = md5(body);
       try {
-        await mkdir(path.dirname(file), { recursive: true });
         const tmp = await writeTemp(body);
-        await rename(tmp, file);
-        await writeSidecar(key, sidecarFor(etag, options));
+        // The sidecar is written beside the rename, not after it: a reader that sees one without the other
+        // finds the etags differ and reports no metadata for that instant.
+        await Promise.all([
+          inFolder(path.dirname(file), () => rename(tmp, file)),
+          hasMetadata(options)
+            ? writeSidecar(key, sidecarFor(etag, options))
+            : unlink(sidecarOf(key)).catch(() => {}), // nothing to keep; an older one must not linger
+        ]);
         return { etag };
       } catch (err) {
         return wrap(key, 'put', err);
@@ -172,18 +188,17 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       const file = fileOf(key);
       const etag = md5(body);
       try {
-        await mkdir(path.dirname(file), { recursive: true });
         const tmp = await writeTemp(body);
         try {
           // link(2) is atomic and fails when the target exists: readers never see a partial object.
-          await link(tmp, file);
+          await inFolder(path.dirname(file), () => link(tmp, file));
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { created: false };
           throw err;
         } finally {
           await unlink(tmp).catch(() => {});
         }
-        await writeSidecar(key, sidecarFor(etag, options));
+        if (hasMetadata(options)) await writeSidecar(key, sidecarFor(etag, options));
         return { created: true, etag };
       } catch (err) {
         return wrap(key, 'putIfAbsent', err);

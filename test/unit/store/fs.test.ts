@@ -52,6 +52,12 @@ describe('fs store', () => {
     expect((await store.get('dropped.jpg'))?.body.toString()).toBe('x');
   });
 
+  it('drops the metadata of an object rewritten without any', async () => {
+    await store.put('a/x', Buffer.from('same'), { metadata: { k: 'v' } });
+    await store.put('a/x', Buffer.from('same'));
+    expect((await store.head('a/x'))?.metadata).toEqual({});
+  });
+
   it('creates only once with putIfAbsent', async () => {
     expect(await store.putIfAbsent('c/claim.json', Buffer.from('first'))).toMatchObject({ created: true });
     expect(await store.putIfAbsent('c/claim.json', Buffer.from('second'))).toEqual({ created: false });

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench:bucket [pairs] [concurrency,...] [latencyMs]` (defaults 200, "4,16,32", 200): drops `pairs` photo
+ * pairs into a folder bucket at once, then delivers both photos' OSS events of every pair (shuffled) to the
+ * verify-oss handler with `concurrency` invocations in flight, like FC running that many instances. The
+ * emulator answers after a fixed latency without the face engine (instant mode), so the ceiling is
+ * concurrency / latency pairs per second. Prints throughput against that ceiling and the paid calls counted at
+ * the emulator (must equal `pairs`), and the mean invocation time per outcome. Figures only: nothing is asserted.
+ * The npm script sets UV_THREADPOOL_SIZE=64: one process stands in for C FC instances, each of which would
+ * have its own libuv pool for file and sharp work, so the default 4 threads would queue them artificially.
+ * The emulator shares this process and its 2 cores; read the load average printed first.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import sharp from 'sharp';
+import { createVerifyOssHandler } from '../functions/verify-oss/handler.ts';
+import { startEmulator } from '../local/emulator/server.ts';
+import type { FaceEngine } from '../local/engine/types.ts';
+import { silentLogger } from '../shared/log.ts';
+import { createFsStore } from '../shared/store/fs.ts';
+
+const pairs = Number(process.argv[2] ?? 200);
+const concurrencies = (process.argv[3] ?? '4,16,32').split(',').map(Number);
+const latencyMs = Number(process.argv[4] ?? 200);
+
+/** Instant mode answers without the engine; this one refuses loudly if it is ever reached. */
+const noEngine: FaceEngine = {
+  compare: async () => {
+    throw new Error('instant mode does not use the engine');
+  },
+  close: async () => {},
+};
+
+const photo = (seed: number) =>
+  sharp({
+    create: {
+      width: 480,
+      height: 360,
+      channels: 3,
+      background: { r: seed % 256, g: (seed >> 8) % 256, b: 77 },
+    },
+  })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
+
+async function run(concurrency: number): Promise<void> {
+  const secret = randomBytes(18).toString('base64url');
+  const emulator = await startEmulator({
+    engine: noEngine,
+    keys: [{ accessKeyId: 'bench-ak', accessKeySecret: secret }],
+    faults: { instant: true, latencyMs },
+  });
+  const root = await mkdtemp(path.join(tmpdir(), 'bench-bucket-'));
+  try {
+    const store = createFsStore({ root });
+    for (let i = 0; i < pairs; i++) {
+      await store.put(`cases/c${i}/ref.jpg`, await photo(2 * i));
+      await store.put(`cases/c${i}/auth.jpg`, await photo(2 * i + 1));
+    }
+    const handler = createVerifyOssHandler(
+      {
+        IDV_ENDPOINT: emulator.url,
+        IDV_STORE: 'fs',
+        IDV_BUCKET_DIR: root,
+        IDV_PREFIX: 'cases',
+        IDV_RESOURCE_CODE: '00840000',
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'bench-ak',
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret,
+      },
+      { logger: silentLogger },
+    );
+    const keys = shuffle(
+      Array.from({ length: pairs }, (_, i) => [`cases/c${i}/ref.jpg`, `cases/c${i}/auth.jpg`]).flat(),
+    );
+    const limit = pLimit(concurrency);
+    const event = (key: string) =>
+      Buffer.from(
+        JSON.stringify({
+          events: [
+            {
+              eventName: 'ObjectCreated:PutObject',
+              eventSource: 'acs:oss',
+              region: 'local',
+              oss: { bucket: { name: 'bench' }, object: { key } },
+            },
+          ],
+        }),
+      );
+    let n = 0;
+    const started = performance.now();
+    const durations: Record<string, number[]> = {};
+    const replies = await Promise.all(
+      keys.map((key) =>
+        limit(async () => {
+          const t0 = performance.now();
+          const reply = await handler(event(key), { requestId: `bench-${n++}`, function: { timeout: 60 } });
+          const action = reply.reports[0]?.action ?? 'none';
+          (durations[action] ??= []).push(performance.now() - t0);
+          return reply;
+        }),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const stats = emulator.stats();
+    const paid = stats.byOutcome.instant ?? 0;
+    const written = replies.flatMap((r) => r.reports).filter((r) => r.action === 'written').length;
+    const rate = pairs / seconds;
+    const ceiling = concurrency / (latencyMs / 1000);
+    console.log(
+      `C=${String(concurrency).padStart(3)}: ${pairs} pairs in ${seconds.toFixed(2)} s = ${rate.toFixed(1)} pairs/s; ` +
+        `ceiling C/${latencyMs} ms = ${ceiling.toFixed(1)} pairs/s -> ${((100 * rate) / ceiling).toFixed(1)}% ` +
+        `(target >= 90%); paid calls ${paid} (must be ${pairs}) ${paid === pairs ? 'OK' : 'WRONG'}; ` +
+        `results written ${written}; upstream requests ${stats.requests}`,
+    );
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(
+      `       mean invocation time by outcome: ${Object.entries(durations)
+        .map(([a, xs]) => `${a} ${mean(xs).toFixed(1)} ms (${xs.length})`)
+        .join(', ')}`,
+    );
+  } finally {
+    await emulator.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+console.log(
+  `bucket door: ${pairs} pairs dropped at once, both events per pair shuffled, emulator latency ${latencyMs} ms, ` +
+    `node ${process.version}, load average ${loadavg()[0]?.toFixed(2)}`,
+);
+for (const c of concurrencies) await run(c);
