@@ -105,7 +105,9 @@ async function run(concurrency: number): Promise<void> {
           const t0 = performance.now();
           const reply = await handler(event(key), { requestId: `bench-${n++}`, function: { timeout: 60 } });
           const action = reply.reports[0]?.action ?? 'none';
-          (durations[action] ??= []).push(performance.now() - t0);
+          const list = durations[action] ?? [];
+          list.push(performance.now() - t0);
+          durations[action] = list;
           return reply;
         }),
       ),
