@@ -3,16 +3,19 @@
  * on-device face engine, with the key pair from IDV_EMULATOR_ACCESS_KEY_ID / IDV_EMULATOR_ACCESS_KEY_SECRET
  * (generated and printed when unset). Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
  */
-import { readProcessEnv } from '../../shared/config.ts';
+import { loadLogConfig, readProcessEnv } from '../../shared/config.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createFaceEngine } from '../engine/engine.ts';
 import { STATS_PATH, startEmulator } from './server.ts';
 import { loadEmulatorSettings } from './settings.ts';
 
-const settings = loadEmulatorSettings(readProcessEnv());
-const logger = createLogger({ level: 'info' });
-console.log('Loading the face engine...');
-const engine = await createFaceEngine();
+const env = readProcessEnv();
+const settings = loadEmulatorSettings(env);
+const logger = createLogger({ level: loadLogConfig(env).level });
+// In instant mode (set once, from IDV_EMULATOR_FAULTS) no call reaches the engine: skip loading its models.
+const instant = settings.faults.instant === true;
+if (!instant) console.log('Loading the face engine...');
+const engine = instant ? undefined : await createFaceEngine();
 const emulator = await startEmulator({
   engine,
   port: settings.port,
@@ -31,6 +34,7 @@ const lines = [
 // The secret is printed only when it was generated here: nobody else could know it.
 if (settings.generatedKey)
   lines.push(`  AccessKeySecret:            ${settings.key.accessKeySecret}  (generated)`);
+if (instant) lines.push('  mode:                       instant (answers "passed" without the face engine)');
 if (settings.key.securityToken)
   lines.push('  SecurityToken:              required (IDV_EMULATOR_SECURITY_TOKEN)');
 lines.push(`  stats:                      ${emulator.url}${STATS_PATH}`, 'Press Ctrl-C to stop.');
@@ -42,7 +46,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   console.log(`\n${signal}: stopping the emulator...`);
   await emulator.close();
-  await engine.close();
+  await engine?.close();
   console.log('Stopped.');
   process.exit(0);
 }

@@ -34,7 +34,8 @@ export const STATS_PATH = '/__emulator/stats';
 export const HEALTH_PATH = '/__emulator/health';
 
 export interface EmulatorOptions {
-  engine: FaceEngine;
+  /** Required unless every call is answered in `instant` mode (then undefined spares loading the models). */
+  engine: FaceEngine | undefined;
   /** 0 (default) lets the OS choose. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -108,6 +109,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return withKey(serviceReply(402, 'The daily quota is exceeded.', requestId, 'quotaExceeded'));
     }
     if (instant) return withKey({ ...judgedReply(true, false, 100, requestId), outcome: 'instant' });
+    if (!options.engine) return withKey(faultReply('noEngine', requestId));
     stats.engineCalled();
     return withKey(await judge(options.engine, photos, requestId));
   }
@@ -168,7 +170,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   };
 }
 
-function faultReply(fault: 'systemError' | 'processing', requestId: string): EmulatorReply {
+function faultReply(fault: 'systemError' | 'processing' | 'noEngine', requestId: string): EmulatorReply {
+  if (fault === 'noEngine') {
+    const { sub, message } = SUB_CODES.engineFailed;
+    return serviceReply(500, 'system error', requestId, 'engineError', {
+      passed: 'false',
+      retCode: 'SYSTEM_ERROR',
+      retCodeSub: sub,
+      retMessage: `${message}: no face engine is loaded (instant mode only)`,
+    });
+  }
   if (fault === 'processing') {
     const { sub, message } = SUB_CODES.processing;
     return serviceReply(200, 'OK', requestId, 'processing', {

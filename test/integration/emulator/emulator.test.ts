@@ -156,6 +156,16 @@ describe('startEmulator service answers', () => {
     );
   });
 
+  it('answers instant mode without an engine, and 500 Z9303 once instant mode is switched off', async () => {
+    await emulator.close();
+    emulator = await startEmulator({ engine: undefined, keys: [key], faults: { instant: true } });
+    expect((await verify()).Code).toBe(200);
+    emulator.setFaults({});
+    const err = await rejection(verify());
+    expect(err.code).toBe(500);
+    expect(dataOf(err.data!)).toMatchObject({ retCodeSub: 'Z9303' });
+  });
+
   it('refuses methods other than GET and POST', async () => {
     const res = await fetch(emulator.url, { method: 'PUT', body: 'x' });
     expect(res.status).toBe(400);
