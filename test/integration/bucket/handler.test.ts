@@ -274,6 +274,29 @@ describe('verify-oss handler with the emulator', () => {
     });
   });
 
+  it('skips records that are not ObjectCreated events or do not validate, and handles the rest', async () => {
+    await putPair('mixed', 21);
+    const good = JSON.parse(ossEventBuffer(['cases/mixed/ref.jpg']).toString()).events[0];
+    const removed = { ...good, eventName: 'ObjectRemoved:DeleteObject' };
+    const broken = { eventSource: 'acs:oss' };
+    const reply = await handlerFor()(
+      Buffer.from(JSON.stringify({ events: [removed, broken, good] })),
+      fcContext(),
+    );
+    expect(reply).toMatchObject({ ok: true, counts: { records: 3, invalidRecord: 2, written: 1 } });
+  });
+
+  it('waits for the partner of a photo in an invalid case folder before rejecting it', async () => {
+    await store.put('cases/a b/ref.jpg', await jpeg(22));
+    const first = await handlerFor()(ossEventBuffer(['cases/a b/ref.jpg']), fcContext());
+    expect(first.reports[0]).toMatchObject({ action: 'waiting' });
+    await store.put('cases/a b/auth.jpg', await jpeg(23));
+    const second = await handlerFor()(ossEventBuffer(['cases/a b/auth.jpg']), fcContext());
+    expect(second.reports[0]).toMatchObject({ action: 'written', status: 'rejected' });
+    const again = await handlerFor()(ossEventBuffer(['cases/a b/auth.jpg']), fcContext());
+    expect(again.reports[0]).toMatchObject({ action: 'up-to-date' });
+  });
+
   it('answers a non-OSS event without throwing and logs no secrets or photo bytes', async () => {
     const reply = await handlerFor()(Buffer.from('{"hello":1}'), fcContext());
     expect(reply).toMatchObject({ ok: false, error: { code: 'InvalidEvent' } });

@@ -275,6 +275,31 @@ describe('processCase', () => {
     expect(outcomes.every((o) => ['written', 'busy', 'up-to-date'].includes(o.action))).toBe(true);
   });
 
+  it('pays again only when an operator forces a re-run of a final verdict', async () => {
+    const { client, calls } = recordingClient((n) => verdictOf({ requestId: `R-${n}` }));
+    await putPair();
+    await processCase(deps(client), loc);
+    expect(await processCase(deps(client), loc)).toMatchObject({ action: 'up-to-date' });
+    expect(await processCase(deps(client), loc, { force: true })).toMatchObject({
+      action: 'written',
+      paidCall: true,
+    });
+    expect(calls).toHaveLength(2);
+    expect(await readResult(store, loc)).toMatchObject({ requestId: 'R-2', attempts: 2, claimSeq: 2 });
+  });
+
+  it('passes the invocation credentials and a deadline inside the lease to the client', async () => {
+    const { client, calls } = recordingClient();
+    await putPair();
+    const credentials = { accessKeyId: 'STS.id', accessKeySecret: 'sts-secret', securityToken: 'tok' };
+    const before = clock.nowMs();
+    await processCase(deps(client, { credentials }), loc, { deadlineEpochMs: before + 10 * 60_000 });
+    expect(calls[0]?.options?.credentials).toEqual(credentials);
+    const deadline = calls[0]?.options?.deadlineEpochMs ?? 0;
+    expect(deadline).toBeLessThan(before + settings.leaseMs + 1000);
+    expect(deadline).toBeGreaterThan(before);
+  });
+
   it('deletes the photos after a verdict when retention is on, keeping result.json', async () => {
     const { client } = recordingClient();
     await putPair();
