@@ -8,6 +8,8 @@ export const EmulatorStatsSchema = z.object({
   engineCalls: z.number(),
   /** Requests being answered right now (hanging ones included). */
   inFlight: z.number(),
+  /** The most requests ever answered at the same time (concurrency limits are checked against it). */
+  peakInFlight: z.number(),
   byOutcome: z.record(z.string(), z.number()),
   /** Per AccessKeyId named by the request (`-` when none): outcome -> count. */
   byKey: z.record(z.string(), z.record(z.string(), z.number())),
@@ -15,11 +17,19 @@ export const EmulatorStatsSchema = z.object({
 export type EmulatorStats = z.infer<typeof EmulatorStatsSchema>;
 
 export function createStats() {
-  const stats: EmulatorStats = { requests: 0, engineCalls: 0, inFlight: 0, byOutcome: {}, byKey: {} };
+  const stats: EmulatorStats = {
+    requests: 0,
+    engineCalls: 0,
+    inFlight: 0,
+    peakInFlight: 0,
+    byOutcome: {},
+    byKey: {},
+  };
   return {
     started() {
       stats.requests++;
       stats.inFlight++;
+      stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight);
     },
     finished(accessKeyId: string | undefined, outcome: string) {
       stats.inFlight--;
