@@ -208,3 +208,56 @@ export function loadBucketConfig(env: Env = process.env) {
   };
 }
 export type BucketConfig = ReturnType<typeof loadBucketConfig>;
+
+// ---- rerun: the rerun-batch timer function, `npm run rerun` and npm start's local schedule ----
+/** `90s`, `15m`, `1h`, `500ms` or plain milliseconds. */
+const durationMs = z
+  .string()
+  .trim()
+  .regex(/^\d+(ms|s|m|h)?$/, 'must be a duration such as 30s, 15m or 1h')
+  .transform((s) => {
+    const [, n, unit] = /^(\d+)(ms|s|m|h)?$/.exec(s) as RegExpExecArray;
+    const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(unit ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+    return Number(n) * factor;
+  })
+  .refine((ms) => ms >= 1000 && ms <= 86_400_000, 'must be between 1s and 24h');
+export const rerunEnvSchema = z
+  .object({
+    /** Cases verified at the same time by one run (default 4). */
+    IDV_RERUN_CONCURRENCY: opt(intIn(1, 64)),
+    /** A run takes no new case after start + function timeout - this margin (default 30 s). */
+    IDV_RERUN_MARGIN_MS: opt(intIn(0, 600_000)),
+    /** `inline` (default: verify here) or `fanout` (hand each due case to the OSS function, async). */
+    IDV_RERUN_MODE: opt(z.enum(['inline', 'fanout'])),
+    /** Fan-out: the OSS function to invoke (s.yaml: idv-verify-oss). */
+    IDV_FANOUT_FUNCTION: opt(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/, 'must be a Function Compute function name'),
+    ),
+    IDV_FANOUT_QUALIFIER: opt(z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a version or alias')),
+    /** Fan-out: FC 3.0 API endpoint; default <FC_ACCOUNT_ID>.<OSS_REGION>.fc.aliyuncs.com. */
+    IDV_FC_ENDPOINT: opt(z.string().regex(/^(https?:\/\/)?[A-Za-z0-9.-]+(:\d+)?$/, 'must be a host name')),
+    /** Set by Function Compute in every instance. */
+    FC_ACCOUNT_ID: opt(z.string().regex(/^\d+$/, 'must be the numeric account id')),
+    /** npm start's schedule when there is no s.yaml timer trigger (default 1m). */
+    IDV_RERUN_INTERVAL: opt(durationMs),
+  })
+  .refine((e) => e.IDV_RERUN_MODE !== 'fanout' || e.IDV_FANOUT_FUNCTION !== undefined, {
+    path: ['IDV_FANOUT_FUNCTION'],
+    message: 'IDV_RERUN_MODE=fanout needs the name of the OSS function to invoke',
+  });
+export function loadRerunConfig(env: Env = process.env) {
+  const raw = readSection(rerunEnvSchema, env);
+  return {
+    concurrency: raw.IDV_RERUN_CONCURRENCY ?? 4,
+    marginMs: raw.IDV_RERUN_MARGIN_MS ?? 30_000,
+    mode: raw.IDV_RERUN_MODE ?? ('inline' as const),
+    fanout: {
+      functionName: raw.IDV_FANOUT_FUNCTION,
+      qualifier: raw.IDV_FANOUT_QUALIFIER,
+      endpoint: raw.IDV_FC_ENDPOINT,
+      accountId: raw.FC_ACCOUNT_ID,
+    },
+    intervalMs: raw.IDV_RERUN_INTERVAL ?? 60_000,
+  };
+}
+export type RerunConfig = ReturnType<typeof loadRerunConfig>;

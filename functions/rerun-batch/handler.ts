@@ -1,0 +1,165 @@
+/**
+ * Wiring of the rerun-batch function (FC 3.0 timer trigger) from an environment: validates it once, builds the
+ * store (OSS through the S3 API, or a folder), the ID Verification client and the case runner (inline, or
+ * fan-out to the OSS function), then runs the rerun core with a deadline of start + context.function.timeout
+ * minus IDV_RERUN_MARGIN_MS. A payload that does not validate is one clear logged error and a failed reply,
+ * never a crash (FC would retry an invocation that throws, and the payload would still be wrong).
+ */
+import { type Clock, systemClock } from '../../shared/clock.ts';
+import {
+  ConfigError,
+  type Env,
+  loadBucketConfig,
+  loadCredentialsConfig,
+  loadIdvConfig,
+  loadLogConfig,
+  loadRerunConfig,
+} from '../../shared/config.ts';
+import { credentialsFor, fcContextSchema } from '../../shared/fc/context.ts';
+import { EventParseError, parseJsonWith } from '../../shared/fc/json.ts';
+import { fcTimerEventSchema, parseTimerPayload } from '../../shared/fc/timer-event.ts';
+import { createIdvClient } from '../../shared/idv/client.ts';
+import type { Credentials } from '../../shared/idv/types.ts';
+import { createLogger, type Logger } from '../../shared/log.ts';
+import { createFanoutRunner, createFc3Client, type FcInvokeClient } from '../../shared/rerun/fanout.ts';
+import { type RerunReport, runRerun } from '../../shared/rerun/run.ts';
+import { type CaseRunner, createInlineRunner } from '../../shared/rerun/runner.ts';
+import { rerunPayloadSchema } from '../../shared/rerun/schemas.ts';
+import { createFsStore } from '../../shared/store/fs.ts';
+import { createS3Store } from '../../shared/store/s3.ts';
+import type { ObjectStore } from '../../shared/store/types.ts';
+
+export interface RerunBatchDeps {
+  clock?: Clock;
+  logger?: Logger;
+  store?: ObjectStore;
+  /** Fan-out mode: replaces the FC 3.0 client (tests record what it receives). */
+  fcClient?: (credentials: Credentials | undefined) => FcInvokeClient;
+}
+
+export type RerunBatchReply =
+  | ({ ok: true } & Omit<RerunReport, 'error'> & { error?: RerunReport['error'] })
+  | { ok: false; error: { code: string; message: string } };
+
+export type RerunBatchHandler = (event: Buffer, context: unknown) => Promise<RerunBatchReply>;
+
+/** Time kept after the last upstream call for the result write and the cursor. */
+const CALL_MARGIN_MS = 2_000;
+
+export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): RerunBatchHandler {
+  const idvConfig = loadIdvConfig(env);
+  const bucket = loadBucketConfig(env);
+  const rerun = loadRerunConfig(env);
+  const envCredentials = loadCredentialsConfig(env);
+  const clock = deps.clock ?? systemClock;
+  const logger =
+    deps.logger ?? createLogger({ level: loadLogConfig(env).level, fields: { fn: 'rerun-batch' } });
+  if (!deps.store && bucket.store.kind === 'oss' && (!bucket.store.bucket || !bucket.store.region)) {
+    throw new ConfigError(
+      bucket.store.bucket ? 'OSS_REGION' : 'IDV_BUCKET',
+      'the rerun needs the bucket and its region',
+    );
+  }
+  let current: Credentials | undefined;
+  const store =
+    deps.store ??
+    (bucket.store.kind === 'fs'
+      ? createFsStore({ root: bucket.store.dir })
+      : createS3Store({
+          bucket: bucket.store.bucket as string,
+          region: bucket.store.region as string,
+          endpoint: bucket.store.endpointFor(bucket.store.region as string),
+          credentials: () => {
+            if (!current) throw new Error('no credentials for OSS');
+            return current;
+          },
+        }));
+  const client = createIdvClient({
+    endpoint: idvConfig.endpoint,
+    timeoutMs: idvConfig.timeoutMs,
+    credentials: () => {
+      throw new Error(
+        'no credentials: no context.credentials (function role) and ALIBABA_CLOUD_ACCESS_KEY_ID unset',
+      );
+    },
+    clock,
+    logger,
+  });
+
+  return async (event, rawContext) => {
+    const startEpochMs = clock.nowMs();
+    const context = fcContextSchema.parse(rawContext);
+    const log = logger.child({ requestId: context.requestId });
+    let payload: ReturnType<typeof rerunPayloadSchema.parse>;
+    try {
+      payload = parseTimerPayload(rerunPayloadSchema, parseJsonWith(fcTimerEventSchema, event));
+    } catch (err) {
+      if (!(err instanceof EventParseError)) throw err;
+      log.error(
+        'rerun not started: the timer payload must be a JSON string {prefix?, force?, limit?, concurrency?, dryRun?}',
+        {
+          code: err.code,
+          path: err.path,
+          message: err.message,
+        },
+      );
+      return { ok: false, error: { code: err.code, message: err.message } };
+    }
+    if (rerun.mode === 'fanout' && payload.force) {
+      const message =
+        'force is not available in fan-out mode (the OSS function never re-verifies a fresh verdict)';
+      log.error('rerun not started', { code: 'ForceNotFannedOut', message });
+      return { ok: false, error: { code: 'ForceNotFannedOut', message } };
+    }
+    const credentials = credentialsFor(context, envCredentials);
+    if (credentials) current = credentials;
+    const timeoutS = context.function?.timeout;
+    const endEpochMs = timeoutS === undefined ? undefined : startEpochMs + timeoutS * 1000;
+    const prefix = payload.prefix ?? bucket.settings.prefix;
+    let runner: CaseRunner;
+    if (rerun.mode === 'fanout') {
+      const fc =
+        deps.fcClient?.(credentials) ??
+        createFc3Client({
+          region: bucket.store.region ?? '',
+          ...(rerun.fanout.endpoint ? { endpoint: rerun.fanout.endpoint } : {}),
+          ...(rerun.fanout.accountId ? { accountId: rerun.fanout.accountId } : {}),
+          credentials: credentials ?? { accessKeyId: '', accessKeySecret: '' },
+        });
+      runner = createFanoutRunner(
+        fc,
+        {
+          functionName: rerun.fanout.functionName as string,
+          ...(rerun.fanout.qualifier ? { qualifier: rerun.fanout.qualifier } : {}),
+          bucket: bucket.store.bucket ?? 'local',
+          region: bucket.store.region ?? 'local',
+        },
+        clock,
+      );
+    } else {
+      runner = createInlineRunner(
+        {
+          store,
+          client,
+          clock,
+          logger: log,
+          settings: { ...bucket.settings, prefix },
+          ...(credentials ? { credentials } : {}),
+        },
+        endEpochMs === undefined ? {} : { deadlineEpochMs: endEpochMs - CALL_MARGIN_MS },
+      );
+    }
+    const report = await runRerun(
+      { store, clock, logger: log, runner, leaseMs: bucket.settings.leaseMs },
+      {
+        prefix,
+        concurrency: payload.concurrency ?? rerun.concurrency,
+        ...(payload.force ? { force: true } : {}),
+        ...(payload.dryRun ? { dryRun: true } : {}),
+        ...(payload.limit === undefined ? {} : { limit: payload.limit }),
+        ...(endEpochMs === undefined ? {} : { workDeadlineEpochMs: endEpochMs - rerun.marginMs }),
+      },
+    );
+    return { ok: true, ...report };
+  };
+}

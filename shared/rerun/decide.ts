@@ -1,0 +1,72 @@
+/**
+ * What the rerun does with one case, decided from the listing and result.json alone (pure, table-tested):
+ *   due    complete pair with no result; a `retrying` result whose nextAttemptAt has come; a result about photos
+ *          that have since been replaced (other ETags); an unreadable result; an expired claim with no result
+ *   skip   incomplete pair; invalid caseId; a live claim (another instance is on it); a final result about the
+ *          photos there now (verified, rejected, failed); a `retrying` result not yet due
+ *   force  `force: true` turns a skipped final or not-yet-due result into a re-verification (pays again)
+ * The decision is a pre-filter: processCase re-reads everything and has the last word (claims, leases, races).
+ */
+import type { CaseStatus } from '../cases/schemas.ts';
+
+export interface ResultFacts {
+  status: CaseStatus;
+  refEtag: string;
+  authEtag: string;
+  nextAttemptEpochMs: number | undefined;
+  claimSeq: number;
+}
+
+export interface DecisionInput {
+  validCaseId: boolean;
+  /** ETags of the photos there now; undefined when missing. */
+  refEtag: string | undefined;
+  authEtag: string | undefined;
+  /** undefined: no result.json; 'unreadable': there is one, but it does not parse. */
+  result: ResultFacts | 'unreadable' | undefined;
+  /** The newest claim for the current pair version, with the end of its lease. */
+  claim: { seq: number; leaseUntilEpochMs: number } | undefined;
+  nowEpochMs: number;
+  force: boolean;
+}
+
+export const DUE_REASONS = [
+  'no-result',
+  'expired-claim',
+  'unreadable-result',
+  'photos-replaced',
+  'retry-due',
+] as const;
+export const SKIP_REASONS = ['invalid-case-id', 'incomplete', 'in-progress', 'final', 'retry-later'] as const;
+export type DueReason = (typeof DUE_REASONS)[number];
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export type Decision =
+  | { action: 'due'; reason: DueReason }
+  | { action: 'force'; reason: 'forced' }
+  | { action: 'skip'; reason: SkipReason };
+
+export function decideCase(input: DecisionInput): Decision {
+  const { result, claim, nowEpochMs } = input;
+  if (!input.validCaseId) return { action: 'skip', reason: 'invalid-case-id' };
+  if (input.refEtag === undefined || input.authEtag === undefined) {
+    return { action: 'skip', reason: 'incomplete' };
+  }
+  const current =
+    typeof result === 'object' && result.refEtag === input.refEtag && result.authEtag === input.authEtag
+      ? result
+      : undefined;
+  // A claim newer than the result about these photos is an attempt under way (or one that died).
+  const pending = claim !== undefined && claim.seq > (current?.claimSeq ?? 0) ? claim : undefined;
+  if (pending && pending.leaseUntilEpochMs > nowEpochMs) return { action: 'skip', reason: 'in-progress' };
+  if (result === undefined) return { action: 'due', reason: pending ? 'expired-claim' : 'no-result' };
+  if (result === 'unreadable') return { action: 'due', reason: 'unreadable-result' };
+  if (!current) return { action: 'due', reason: 'photos-replaced' };
+  if (current.status === 'retrying') {
+    if (current.nextAttemptEpochMs === undefined || current.nextAttemptEpochMs <= nowEpochMs) {
+      return { action: 'due', reason: 'retry-due' };
+    }
+    return input.force ? { action: 'force', reason: 'forced' } : { action: 'skip', reason: 'retry-later' };
+  }
+  return input.force ? { action: 'force', reason: 'forced' } : { action: 'skip', reason: 'final' };
+}

@@ -1,0 +1,128 @@
+/**
+ * Fan-out mode (optional, for big buckets): instead of verifying in the timer's own instance, each due case is
+ * handed to the OSS function (functions/verify-oss) by an asynchronous invocation carrying an OSS-shaped event
+ * for the case's photo, so Function Compute spreads the work over instances and applies its async retries. The
+ * OSS function then runs exactly the per-case code the inline mode runs (processCase: one claim, one paid call).
+ *
+ * Which SDK: FC 3.0 functions are invoked through the FC 3.0 API (version 2023-03-30, `POST
+ * /2023-03-30/functions/{name}/invocations`, header `x-fc-invocation-type: Async`), i.e. @alicloud/fc20230330's
+ * `invokeFunctionWithOptions` with `InvokeFunctionHeaders.xFcInvocationType = 'Async'` (checked in its
+ * dist/client.js: that field becomes the `x-fc-invocation-type` header). @alicloud/fc2 speaks the FC 2.0 API
+ * (2016-08-15), whose invocation path is `/services/{service}/functions/{fn}/invocations`: FC 3.0 functions
+ * are first-level entities with no service (Alibaba's "Comparison and compatibility between Function Compute
+ * 3.0 and 2.0"), so fc2 cannot address them and is not used.
+ *
+ * Fan-out cannot force: the OSS function never re-verifies a fresh final verdict, so a forced run is refused
+ * in this mode (rerun-batch says so) rather than silently doing nothing.
+ */
+import { Readable } from 'node:stream';
+import * as fc3 from '@alicloud/fc20230330';
+import { photoKey } from '../cases/layout.ts';
+import type { Credentials } from '../idv/types.ts';
+import type { CaseRunner } from './runner.ts';
+import type { CaseSnapshot } from './scan.ts';
+
+type Fc3Client = InstanceType<typeof fc3.default>;
+type InvokeArgs = Parameters<Fc3Client['invokeFunctionWithOptions']>;
+
+/** The one call fan-out needs from the FC 3.0 client (tests pass a recording object). */
+export interface FcInvokeClient {
+  invokeFunctionWithOptions(
+    functionName: InvokeArgs[0],
+    request: InvokeArgs[1],
+    headers: InvokeArgs[2],
+    runtime: InvokeArgs[3],
+  ): Promise<{ statusCode?: number; headers?: Record<string, string> }>;
+}
+
+export interface FanoutTarget {
+  /** The OSS function's name (s.yaml: idv-verify-oss). */
+  functionName: string;
+  /** Version or alias; default LATEST. */
+  qualifier?: string;
+  bucket: string;
+  region: string;
+}
+
+export class FanoutError extends Error {
+  override readonly name = 'FanoutError';
+  readonly code = 'FanoutFailed';
+}
+
+/** The OSS trigger event FC would deliver for the case's ref.jpg (the shape functions/verify-oss parses). */
+export function caseEvent(snapshot: CaseSnapshot, target: FanoutTarget, nowEpochMs: number) {
+  const photo = snapshot.ref ?? snapshot.auth;
+  return {
+    events: [
+      {
+        eventName: 'ObjectCreated:PutObject',
+        eventSource: 'acs:oss',
+        eventTime: new Date(nowEpochMs).toISOString(),
+        eventVersion: '1.0',
+        region: target.region,
+        oss: {
+          bucket: { name: target.bucket },
+          object: {
+            key: photoKey(
+              { prefix: snapshot.prefix, caseId: snapshot.caseId },
+              snapshot.ref ? 'ref' : 'auth',
+            ),
+            ...(photo ? { eTag: photo.etag, size: photo.size } : {}),
+          },
+          ossSchemaVersion: '1.0',
+        },
+      },
+    ],
+  };
+}
+
+export function createFanoutRunner(
+  client: FcInvokeClient,
+  target: FanoutTarget,
+  clock: { nowMs(): number },
+): CaseRunner {
+  return async (snapshot, decision) => {
+    if (decision.action === 'force') {
+      throw new FanoutError('fan-out cannot force a re-verification; run force inline');
+    }
+    const body = Buffer.from(JSON.stringify(caseEvent(snapshot, target, clock.nowMs())));
+    const response = await client.invokeFunctionWithOptions(
+      target.functionName,
+      new fc3.InvokeFunctionRequest({ body: Readable.from([body]), qualifier: target.qualifier ?? 'LATEST' }),
+      new fc3.InvokeFunctionHeaders({ xFcInvocationType: 'Async' }),
+      {} as InvokeArgs[3], // no per-call runtime options (the SDK only reads optional fields of it)
+    );
+    // FC answers 202 Accepted to an async invocation.
+    if (response.statusCode !== undefined && (response.statusCode < 200 || response.statusCode >= 300)) {
+      throw new FanoutError(`async invocation answered HTTP ${response.statusCode}`);
+    }
+    return { kind: 'dispatched' };
+  };
+}
+
+export interface Fc3ClientOptions {
+  region: string;
+  /** Default `<accountId>.<region>.fc.aliyuncs.com`. */
+  endpoint?: string;
+  accountId?: string;
+  credentials: Credentials;
+}
+
+/** The real FC 3.0 client, signing with this invocation's credentials. */
+export function createFc3Client(options: Fc3ClientOptions): FcInvokeClient {
+  const endpoint =
+    options.endpoint ??
+    (options.accountId ? `${options.accountId}.${options.region}.fc.aliyuncs.com` : undefined);
+  if (!endpoint) throw new FanoutError('fan-out needs IDV_FC_ENDPOINT or the account id (FC_ACCOUNT_ID)');
+  // The package is CommonJS with `exports.default = Client`: under Node's ESM interop the class is `.default`
+  // of the namespace's default.
+  const mod = fc3 as unknown as { default: typeof fc3.default | { default: typeof fc3.default } };
+  const Client = 'default' in mod.default ? mod.default.default : mod.default;
+  return new Client({
+    accessKeyId: options.credentials.accessKeyId,
+    accessKeySecret: options.credentials.accessKeySecret,
+    ...(options.credentials.securityToken ? { securityToken: options.credentials.securityToken } : {}),
+    regionId: options.region,
+    endpoint: endpoint.replace(/^https?:\/\//, ''),
+  } as ConstructorParameters<typeof fc3.default>[0]);
+}

@@ -1,0 +1,285 @@
+/**
+ * The rerun core: streams a prefix case by case, decides each one (decide.ts) and hands the due ones to a
+ * CaseRunner with a concurrency limit. Failures stay per case. It stops taking new work at its deadline, after
+ * `limit` due cases, or at the first 402 (daily quota spent: the rest waits for the reset), and then saves a
+ * cursor so the next run continues where this one stopped; a run that reaches the end clears it.
+ */
+import pLimit from 'p-limit';
+import { pairHash } from '../cases/claims.ts';
+import { resultKey } from '../cases/layout.ts';
+import { resultSchema } from '../cases/schemas.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { ObjectStore } from '../store/types.ts';
+import { countStatus, emptyCounts, type RerunCounts, type StopReason } from './counts.ts';
+import { clearCursor, readCursor, saveCursor } from './cursor.ts';
+import { type Decision, decideCase, type ResultFacts } from './decide.ts';
+import type { CaseRunner, RunOutcome } from './runner.ts';
+import { type CaseSnapshot, scanCasesAfter } from './scan.ts';
+import type { RerunCursor } from './schemas.ts';
+
+export interface RerunDeps {
+  store: ObjectStore;
+  clock: Clock;
+  logger: Logger;
+  runner: CaseRunner;
+  /** Lease of a claim (CaseSettings.leaseMs): a claim listed longer ago than this has expired. */
+  leaseMs: number;
+}
+
+export interface RerunOptions {
+  prefix: string;
+  force?: boolean;
+  dryRun?: boolean;
+  /** At most this many due cases are run. */
+  limit?: number;
+  /** Cases run at the same time. */
+  concurrency: number;
+  /** No case is started at or after this instant. */
+  workDeadlineEpochMs?: number;
+  /** Read and write the cursor (the timer does; the CLI re-runs the whole prefix). Default true. */
+  useCursor?: boolean;
+  /** Listing page size (tests use small pages). */
+  pageSize?: number;
+  /** Called once per case with its decision and, when it ran, its outcome (progress bars, dry-run lists). */
+  onCase?: (event: CaseEvent) => void;
+}
+
+export interface CaseEvent {
+  caseId: string;
+  decision: Decision;
+  outcome?: RunOutcome | { kind: 'error'; code: string; message: string } | { kind: 'remaining' };
+}
+
+export interface RerunReport {
+  counts: RerunCounts;
+  stopReason: StopReason;
+  /** The cursor saved for the next run, when this one stopped early. */
+  cursor?: RerunCursor;
+  /** Where this run started (a cursor of an earlier run). */
+  resumedFrom?: string;
+  /** caseIds that ended `failed` or threw (first 100). */
+  failedCases: string[];
+  error?: { code: string; message: string };
+  durationMs: number;
+}
+
+const READ_CONCURRENCY = 16;
+const MAX_LISTED_FAILURES = 100;
+
+async function resultFacts(
+  store: ObjectStore,
+  s: CaseSnapshot,
+): Promise<ResultFacts | 'unreadable' | undefined> {
+  if (!s.hasResult) return undefined;
+  const object = await store.get(resultKey({ prefix: s.prefix, caseId: s.caseId }));
+  if (!object) return undefined;
+  try {
+    const parsed = resultSchema.safeParse(JSON.parse(object.body.toString('utf8')));
+    if (!parsed.success) return 'unreadable';
+    const r = parsed.data;
+    return {
+      status: r.status,
+      refEtag: r.photos.ref.etag,
+      authEtag: r.photos.auth.etag,
+      nextAttemptEpochMs: r.nextAttemptAt === undefined ? undefined : Date.parse(r.nextAttemptAt),
+      claimSeq: r.claimSeq,
+    };
+  } catch {
+    return 'unreadable';
+  }
+}
+
+export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<RerunReport> {
+  const { store, clock } = deps;
+  const startEpochMs = clock.nowMs();
+  const log = deps.logger.child({ prefix: options.prefix });
+  const force = options.force ?? false;
+  const dryRun = options.dryRun ?? false;
+  const readsCursor = options.useCursor ?? true;
+  const writesCursor = readsCursor && !dryRun;
+  const counts = emptyCounts();
+  const failedCases: string[] = [];
+  let stopReason: StopReason | undefined;
+  let error: RerunReport['error'];
+
+  let resume = readsCursor ? await readCursor(store, options.prefix, force) : undefined;
+  if (resume?.pageToken !== undefined) {
+    try {
+      const head = options.prefix === '' ? '' : `${options.prefix}/`;
+      await store.list({ prefix: head, token: resume.pageToken, limit: 1 });
+    } catch (err) {
+      log.warn('the saved cursor cannot be listed from; starting from the beginning', { err });
+      resume = undefined;
+    }
+  }
+  if (resume) log.info('resuming after the saved cursor', { afterFolder: resume.afterFolder });
+
+  // Watermark: every case up to `done` (in listing order) is handled; later ones may finish out of order.
+  let nextSeq = 0;
+  let doneSeq = -1;
+  let done: { folder: string; pageToken: string | undefined } | undefined = resume
+    ? { folder: resume.afterFolder, pageToken: resume.pageToken }
+    : undefined;
+  const finished = new Map<number, { folder: string; pageToken: string | undefined }>();
+  const finish = (seq: number, s: CaseSnapshot) => {
+    finished.set(seq, { folder: s.folder, pageToken: s.pageToken });
+    for (let next = finished.get(doneSeq + 1); next; next = finished.get(doneSeq + 1)) {
+      finished.delete(doneSeq + 1);
+      doneSeq += 1;
+      done = next;
+    }
+  };
+
+  const stop = (reason: StopReason) => {
+    stopReason ??= reason;
+  };
+  const pastDeadline = () =>
+    options.workDeadlineEpochMs !== undefined && clock.nowMs() >= options.workDeadlineEpochMs;
+
+  const workLimit = pLimit(options.concurrency);
+  const readLimit = pLimit(READ_CONCURRENCY);
+  let started = 0;
+
+  const run = async (s: CaseSnapshot, decision: Decision): Promise<'finished' | 'remaining'> => {
+    if (stopReason || pastDeadline()) {
+      if (pastDeadline()) stop('deadline');
+      return 'remaining';
+    }
+    if (options.limit !== undefined && started >= options.limit) {
+      stop('limit');
+      return 'remaining';
+    }
+    started += 1;
+    try {
+      const outcome = await deps.runner(s, decision);
+      if (outcome.kind === 'written') {
+        countStatus(counts, outcome.status);
+        if (outcome.status === 'failed' && failedCases.length < MAX_LISTED_FAILURES)
+          failedCases.push(s.caseId);
+        if (outcome.errorCode === 'QuotaExceeded') stop('quota');
+      } else if (outcome.kind === 'dispatched') counts.dispatched += 1;
+      else counts.skipped += 1;
+      options.onCase?.({ caseId: s.caseId, decision, outcome });
+      return 'finished';
+    } catch (err) {
+      const e = err as { code?: unknown; message?: unknown };
+      const code = typeof e.code === 'string' ? e.code : 'Unexpected';
+      const message = typeof e.message === 'string' ? e.message : 'unexpected error';
+      counts.errors += 1;
+      if (failedCases.length < MAX_LISTED_FAILURES) failedCases.push(s.caseId);
+      log.error('rerun of a case failed', { caseId: s.caseId, code, err });
+      options.onCase?.({ caseId: s.caseId, decision, outcome: { kind: 'error', code, message } });
+      // Not handled: it stays due and is run again by a later run (after this one completes the listing).
+      return 'finished';
+    }
+  };
+
+  const handle = async (seq: number, s: CaseSnapshot): Promise<void> => {
+    const result = await readLimit(() => resultFacts(store, s));
+    const claim = s.ref && s.auth ? s.claims.get(pairHash(s.ref.etag, s.auth.etag)) : undefined;
+    const decision = decideCase({
+      validCaseId: s.validCaseId,
+      refEtag: s.ref?.etag,
+      authEtag: s.auth?.etag,
+      result,
+      claim: claim && { seq: claim.seq, leaseUntilEpochMs: claim.lastModifiedEpochMs + deps.leaseMs },
+      nowEpochMs: clock.nowMs(),
+      force,
+    });
+    if (decision.action === 'skip') {
+      counts.skipped += 1;
+      options.onCase?.({ caseId: s.caseId, decision });
+      finish(seq, s);
+      return;
+    }
+    counts.due += 1;
+    if (dryRun) {
+      options.onCase?.({ caseId: s.caseId, decision });
+      finish(seq, s);
+      return;
+    }
+    const end = await workLimit(() => run(s, decision));
+    if (end === 'remaining') {
+      counts.remaining += 1;
+      options.onCase?.({ caseId: s.caseId, decision, outcome: { kind: 'remaining' } });
+    } else finish(seq, s);
+  };
+
+  // Bounded look-ahead: memory stays flat however many cases the prefix holds.
+  const maxPending = options.concurrency * 2 + READ_CONCURRENCY;
+  const pending = new Set<Promise<void>>();
+  try {
+    for await (const snapshot of scanCasesAfter(store, {
+      prefix: options.prefix,
+      ...(resume?.pageToken === undefined ? {} : { pageToken: resume.pageToken }),
+      ...(resume ? { afterFolder: resume.afterFolder } : {}),
+      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      onPage: (n) => {
+        counts.keys += n;
+      },
+    })) {
+      if (stopReason) break;
+      if (pastDeadline()) {
+        stop('deadline');
+        break;
+      }
+      counts.scanned += 1;
+      const task = handle(nextSeq++, snapshot).finally(() => pending.delete(task));
+      pending.add(task);
+      while (pending.size >= maxPending) await Promise.race(pending);
+    }
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown };
+    error = {
+      code: typeof e.code === 'string' ? e.code : 'ListFailed',
+      message: typeof e.message === 'string' ? e.message : 'listing failed',
+    };
+    log.error('listing the prefix failed; keeping the progress made so far', { err });
+    stop('list-error');
+  }
+  await Promise.all(pending);
+
+  let cursor: RerunCursor | undefined;
+  const reason: StopReason = stopReason ?? 'complete';
+  if (writesCursor) {
+    try {
+      if (reason === 'complete') {
+        if (resume) await clearCursor(store, options.prefix);
+      } else if (done) {
+        cursor = {
+          schema: 'idv.rerun-cursor/v1',
+          prefix: options.prefix,
+          force,
+          ...(done.pageToken === undefined ? {} : { pageToken: done.pageToken }),
+          afterFolder: done.folder,
+          savedAtIso: new Date(clock.nowMs()).toISOString(),
+          reason,
+        };
+        await saveCursor(store, cursor);
+      }
+    } catch (err) {
+      log.error('could not save the rerun cursor; the next run starts from the beginning', { err });
+      cursor = undefined;
+    }
+  }
+  const report: RerunReport = {
+    counts,
+    stopReason: reason,
+    ...(cursor ? { cursor } : {}),
+    ...(resume ? { resumedFrom: resume.afterFolder } : {}),
+    failedCases,
+    ...(error ? { error } : {}),
+    durationMs: clock.nowMs() - startEpochMs,
+  };
+  const level = error || counts.errors > 0 ? 'warn' : 'info';
+  log[level]('rerun finished', {
+    outcome: reason,
+    counts,
+    dryRun,
+    force,
+    ...(cursor ? { cursorAfter: cursor.afterFolder } : {}),
+    durationMs: report.durationMs,
+  });
+  return report;
+}
