@@ -74,16 +74,16 @@ export async function processCase(
 ): Promise<CaseOutcome> {
   const { store, clock, settings } = deps;
   const log = deps.logger.child({ caseId: location.caseId });
-  const [ref, auth] = await Promise.all([
+  const [ref, auth, previous] = await Promise.all([
     store.head(photoKey(location, 'ref')),
     store.head(photoKey(location, 'auth')),
+    readResult(store, location),
   ]);
   if (!ref || !auth) {
     const missing = [...(ref ? [] : ['ref' as const]), ...(auth ? [] : ['auth' as const])];
     return { action: 'waiting', missing };
   }
   const startEpochMs = clock.nowMs();
-  const previous = await readResult(store, location);
   const same = previous !== undefined && samePhotos(previous, ref, auth);
   if (same && !options.force) {
     if (isFinal(previous.status)) return { action: 'up-to-date', status: previous.status };
@@ -116,6 +116,7 @@ export async function processCase(
 
   let result: CaseResult;
   let paidCall = false;
+  let paidSaved: Promise<void> = Promise.resolve();
   if (attempt.paid) {
     log.info('reusing the verdict paid for by an earlier attempt', {
       claimSeq: claim.seq,
@@ -163,18 +164,18 @@ export async function processCase(
         },
       );
       const fields = verdictFields(verdict);
-      try {
-        await recordPaid(store, location, hash, {
-          schema: 'idv.paid/v1',
-          seq: claim.seq,
-          recordedAtEpochMs: clock.nowMs(),
-          requestId: verdict.requestId,
-          resourceCode,
-          verdict: fields,
-        });
-      } catch (err) {
-        log.warn('could not save the paid record; writing result.json directly', { err });
-      }
+      // Saved while writeResult re-checks the photos: it is needed only if result.json is not written, and
+      // writeResult waits for it before writing result.json, so the crash window stays the same.
+      paidSaved = recordPaid(store, location, hash, {
+        schema: 'idv.paid/v1',
+        seq: claim.seq,
+        recordedAtEpochMs: clock.nowMs(),
+        requestId: verdict.requestId,
+        resourceCode,
+        verdict: fields,
+      }).catch((err: unknown) =>
+        log.warn('could not save the paid record; writing result.json directly', { err }),
+      );
       result = {
         ...base,
         status: 'verified',
@@ -203,13 +204,14 @@ export async function processCase(
       };
     }
   }
-  return writeResult(deps, location, result, { paidCall, reusedPaid: attempt.paid !== undefined });
+  return writeResult(deps, location, result, paidSaved, { paidCall, reusedPaid: attempt.paid !== undefined });
 }
 
 async function writeResult(
   deps: CaseDeps,
   location: CaseLocation,
   result: CaseResult,
+  paidSaved: Promise<void>,
   flags: { paidCall: boolean; reusedPaid: boolean },
 ): Promise<CaseOutcome> {
   const { store } = deps;
@@ -218,6 +220,7 @@ async function writeResult(
   const [ref, auth] = await Promise.all([
     store.head(photoKey(location, 'ref')),
     store.head(photoKey(location, 'auth')),
+    paidSaved,
   ]);
   if (ref?.etag !== result.photos.ref.etag || auth?.etag !== result.photos.auth.etag) {
     log.info('photo replaced before the result was written; leaving result.json to the newer version');
