@@ -3,15 +3,24 @@
  * on-device face engine, with the key pair from IDV_EMULATOR_ACCESS_KEY_ID / IDV_EMULATOR_ACCESS_KEY_SECRET
  * (generated and printed when unset). Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
  */
-import { loadLogConfig, readProcessEnv } from '../../shared/config.ts';
-import { createLogger } from '../../shared/log.ts';
+import { ConfigError, loadLogConfig, readProcessEnv } from '../../shared/config.ts';
+import { createLogger, type Logger } from '../../shared/log.ts';
 import { createFaceEngine } from '../engine/engine.ts';
 import { STATS_PATH, startEmulator } from './server.ts';
-import { loadEmulatorSettings } from './settings.ts';
+import { type EmulatorSettings, loadEmulatorSettings } from './settings.ts';
 
 const env = readProcessEnv();
-const settings = loadEmulatorSettings(env);
-const logger = createLogger({ level: loadLogConfig(env).level });
+let settings: EmulatorSettings;
+let logger: Logger;
+try {
+  settings = loadEmulatorSettings(env);
+  logger = createLogger({ level: loadLogConfig(env).level });
+} catch (err) {
+  // A clear line naming the variable, not a stack trace.
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`npm run emulator: invalid setting ${err.message}`);
+  process.exit(1);
+}
 // In instant mode (set once, from IDV_EMULATOR_FAULTS) no call reaches the engine: skip loading its models.
 const instant = settings.faults.instant === true;
 if (!instant) console.log('Loading the face engine...');
@@ -26,6 +35,20 @@ const emulator = await startEmulator({
   logger,
 });
 
+// Handlers first: a signal that arrives right after the banner must already find them.
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the emulator...`);
+  await emulator.close();
+  await engine?.close();
+  console.log('Stopped.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
 const lines = [
   `ID Verification emulator listening on ${emulator.url}`,
   `  endpoint (pop-core, SDKs):  ${emulator.url}`,
@@ -39,16 +62,3 @@ if (settings.key.securityToken)
   lines.push('  SecurityToken:              required (IDV_EMULATOR_SECURITY_TOKEN)');
 lines.push(`  stats:                      ${emulator.url}${STATS_PATH}`, 'Press Ctrl-C to stop.');
 console.log(lines.join('\n'));
-
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping the emulator...`);
-  await emulator.close();
-  await engine?.close();
-  console.log('Stopped.');
-  process.exit(0);
-}
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
