@@ -26,7 +26,7 @@ describe('npm start: the bucket door', () => {
     await writeFile(path.join(dir, 'auth.jpg'), auth);
   };
 
-  const resultOf = async (caseId: string, timeoutMs = 90_000): Promise<CaseResult> => {
+  const resultOf = async (caseId: string, timeoutMs = 55_000): Promise<CaseResult> => {
     const file = path.join(bucket, 'cases', caseId, 'result.json');
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
@@ -63,7 +63,7 @@ describe('npm start: the bucket door', () => {
       output += d.toString();
     });
     exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    const until = Date.now() + 120_000;
+    const until = Date.now() + 110_000;
     while (!/Local stack ready/.test(output)) {
       if (child.exitCode !== null || Date.now() > until)
         throw new Error(`npm start did not come up:\n${output}`);
