@@ -118,13 +118,18 @@ export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): Re
     const prefix = payload.prefix ?? bucket.settings.prefix;
     let runner: CaseRunner;
     if (rerun.mode === 'fanout') {
+      if (!credentials && !deps.fcClient) {
+        const message = 'fan-out needs credentials (the function role) to invoke the OSS function';
+        log.error('rerun not started', { code: 'NoCredentials', message });
+        return { ok: false, error: { code: 'NoCredentials', message } };
+      }
       const fc =
         deps.fcClient?.(credentials) ??
         createFc3Client({
           region: bucket.store.region ?? '',
           ...(rerun.fanout.endpoint ? { endpoint: rerun.fanout.endpoint } : {}),
           ...(rerun.fanout.accountId ? { accountId: rerun.fanout.accountId } : {}),
-          credentials: credentials ?? { accessKeyId: '', accessKeySecret: '' },
+          credentials: credentials as Credentials,
         });
       runner = createFanoutRunner(
         fc,

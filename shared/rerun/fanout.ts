@@ -124,5 +124,7 @@ export function createFc3Client(options: Fc3ClientOptions): FcInvokeClient {
     ...(options.credentials.securityToken ? { securityToken: options.credentials.securityToken } : {}),
     regionId: options.region,
     endpoint: endpoint.replace(/^https?:\/\//, ''),
+    // `http://` only for a local stand-in of the FC API (tests); the real endpoint is HTTPS.
+    ...(endpoint.startsWith('http://') ? { protocol: 'http' } : {}),
   } as ConstructorParameters<typeof fc3.default>[0]);
 }
