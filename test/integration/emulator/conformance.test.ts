@@ -141,6 +141,29 @@ describe.each(SCHEMES)('%s', (_name, call) => {
   });
 });
 
+describe.each(SCHEMES)('%s with STS credentials', (_name, call) => {
+  const sts = { ...testKey(), securityToken: `CAIS${'t'.repeat(40)}` };
+  let stsEmulator: Emulator;
+  beforeAll(async () => {
+    stsEmulator = await startEmulator({ engine: createFakeEngine(), keys: [sts] });
+  });
+  afterAll(() => stsEmulator.close());
+
+  it('is accepted with the key and its SecurityToken', async () => {
+    expect((await call(stsEmulator.url, sts, params())).Code).toBe(200);
+  });
+
+  it('is refused with another SecurityToken', async () => {
+    const err = await rejection(call(stsEmulator.url, { ...sts, securityToken: 'CAISother' }, params()));
+    expect(err.code).toBe('InvalidSecurityToken.MismatchWithAccessKey');
+  });
+
+  it('is refused without a SecurityToken', async () => {
+    const { securityToken: _t, ...plain } = sts;
+    expect((await rejection(call(stsEmulator.url, plain, params()))).code).toBe('MissingSecurityToken');
+  });
+});
+
 describe('V3 specifics', () => {
   it('rejects a body that no longer matches x-acs-content-sha256 even when the parameters are untouched', async () => {
     const proxy = await startProxy(emulator.url, (req) => ({
