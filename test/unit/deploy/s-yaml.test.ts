@@ -12,7 +12,9 @@ import {
   loadHttpConfig,
   loadIdvConfig,
   loadLogConfig,
+  loadRerunConfig,
   logEnvSchema,
+  rerunEnvSchema,
 } from '../../../shared/config.ts';
 
 const text = readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8');
@@ -129,7 +131,7 @@ describe('s.yaml', () => {
 
   it('sets only environment variables that shared/config.ts reads', () => {
     const known = new Set(
-      [idvEnvSchema, httpEnvSchema, bucketEnvSchema, logEnvSchema].flatMap((schema) =>
+      [idvEnvSchema, httpEnvSchema, bucketEnvSchema, logEnvSchema, rerunEnvSchema].flatMap((schema) =>
         Object.keys(schema.shape),
       ),
     );
@@ -151,5 +153,9 @@ describe('s.yaml', () => {
       expect(bucket.store.kind, name).toBe('oss');
       expect(bucket.settings.prefix, name).toBe('cases');
     }
+    expect(loadRerunConfig(envOf('rerun-batch'))).toMatchObject({ mode: 'inline', concurrency: 4 });
+    const fanout = resolveSYaml(text, { ...ctx, env: { ...ctx.env, IDV_RERUN_MODE: 'fanout' } });
+    const fanoutEnv = fanout.resources['rerun-batch']?.props.environmentVariables ?? {};
+    expect(loadRerunConfig(fanoutEnv).fanout.functionName).toBe(props('verify-oss').functionName);
   });
 });
