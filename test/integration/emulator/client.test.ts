@@ -221,6 +221,11 @@ describe('createIdvClient retries', () => {
     expect(reads).toHaveLength(2);
   });
 
+  it("waits longer than pop-core's own 3 s default by default (10 s per attempt)", async () => {
+    emulator.setFaults({ latencyMs: 3_300 });
+    expect(await client().verify(request())).toMatchObject({ result: true, attempts: 1 });
+  });
+
   it('times out a hanging upstream after timeoutMs and retries it', async () => {
     emulator.setFaults({ hang: { count: 2 } });
     const verdict = await client({ timeoutMs: 300 }).verify(request());
