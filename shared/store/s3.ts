@@ -5,6 +5,9 @@
  * - Create-if-absent on OSS is the header `x-oss-forbid-overwrite: true` (409 FileAlreadyExists when the object
  *   exists); plain S3 uses `If-None-Match: *` (412 PreconditionFailed, or 409 ConditionalRequestConflict when a
  *   concurrent conditional write is in flight). Both mean "exists" here.
+ * - OSS accepts only virtual-hosted style requests (Alibaba's "Compatibility with Amazon S3"), hence
+ *   forcePathStyle false; it derives Content-Type from the key's extension when none is sent.
+ * - Not verified here: that OSS maps `x-amz-meta-*` to its `x-oss-meta-*` user metadata (resource-code).
  */
 import {
   DeleteObjectCommand,
