@@ -32,6 +32,8 @@ export const FaultConfigSchema = z.object({
   latencyMs: z.number().int().min(0).default(0),
   /** Code 500 SYSTEM_ERROR (transient) instead of an answer. */
   systemError: FaultRateSchema.optional(),
+  /** The gateway's flow control: HTTP 400, Code `Throttling.User` (retried by the client). */
+  throttle: FaultRateSchema.optional(),
   /** Code 200 with retCode PROCESSING (transient: try again later). */
   processing: FaultRateSchema.optional(),
   /** Never answers (the client must time out); the connection is dropped when the emulator closes. */

@@ -1,7 +1,7 @@
-/** Fault injection state: counts are spent first (hang, then systemError, then processing), then shares. */
+/** Fault injection state: counts are spent first (in FAULT_KINDS order), then shares. */
 import { type FaultConfig, FaultConfigSchema, type FaultRate, type ResolvedFaultConfig } from './config.ts';
 
-export const FAULT_KINDS = ['hang', 'systemError', 'processing'] as const;
+export const FAULT_KINDS = ['hang', 'throttle', 'systemError', 'processing'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultState {

@@ -34,6 +34,7 @@ export const GATEWAY_ERRORS = {
   InvalidVersion: { status: 400, message: 'Specified parameter Version is not valid.' },
   UnsupportedHTTPMethod: { status: 400, message: 'This http method is not supported.' },
   RequestEntityTooLarge: { status: 413, message: 'The request body is too large.' },
+  'Throttling.User': { status: 400, message: 'Request was denied due to user flow control.' },
 } as const;
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 

@@ -97,6 +97,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const fault = faults.next();
     if (latencyMs > 0) await sleep(latencyMs, closing.signal);
     if (fault === 'hang') return 'hang';
+    if (fault === 'throttle') return withKey(gatewayError('Throttling.User', requestId, host));
     if (fault === 'systemError' || fault === 'processing') return withKey(faultReply(fault, requestId));
     if (!auth.key.activated) {
       return withKey(

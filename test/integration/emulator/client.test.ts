@@ -181,6 +181,11 @@ describe('createIdvClient retries', () => {
     expect((outcomes().systemError ?? 0) - before).toBe(2);
   });
 
+  it('retries gateway throttling (Throttling.User) and succeeds on the third attempt', async () => {
+    emulator.setFaults({ throttle: { count: 2 } });
+    expect(await client().verify(request())).toMatchObject({ result: true, attempts: 3 });
+  });
+
   it('retries PROCESSING once and succeeds on the second attempt', async () => {
     emulator.setFaults({ processing: { count: 1 } });
     expect(await client().verify(request())).toMatchObject({ attempts: 2 });

@@ -14,10 +14,16 @@ const movableClock = (startMs = Date.UTC(2026, 0, 1, 23, 59)) => {
 };
 
 describe('createFaultState', () => {
-  it('spends counts first, hang before systemError before processing', () => {
-    const f = createFaultState({ hang: { count: 1 }, systemError: { count: 2 }, processing: { count: 1 } });
-    expect([f.next(), f.next(), f.next(), f.next(), f.next()]).toEqual([
+  it('spends counts first: hang, throttle, systemError, processing', () => {
+    const f = createFaultState({
+      hang: { count: 1 },
+      throttle: { count: 1 },
+      systemError: { count: 2 },
+      processing: { count: 1 },
+    });
+    expect([f.next(), f.next(), f.next(), f.next(), f.next(), f.next()]).toEqual([
       'hang',
+      'throttle',
       'systemError',
       'systemError',
       'processing',
