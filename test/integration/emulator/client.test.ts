@@ -139,6 +139,17 @@ describe('createIdvClient errors', () => {
     });
   });
 
+  it("uses the call's own credentials (FC context.credentials) over the provider", async () => {
+    const c = client({
+      credentials: () => {
+        throw new Error('provider must not be read');
+      },
+    });
+    const verdict = await c.verify(request(), { credentials: credentialsOf(stsKey)() });
+    expect(verdict.result).toBe(true);
+    expect(emulator.stats().byKey[stsKey.accessKeyId]?.passed).toBeGreaterThanOrEqual(1);
+  });
+
   it('maps a credentials provider that throws to AuthFailed', async () => {
     const err = await failure(
       client({
