@@ -1,0 +1,26 @@
+/**
+ * Turns a photo into an ID-photo look, as the benchmark's --id-style does to every ref: a tight 3:4 crop
+ * around the face, resized to `width` x 4/3 width (150-300 px wide, the range of scanned ID photos),
+ * greyscale, JPEG quality 50.
+ */
+import sharp from 'sharp';
+import type { FaceBox } from '../local/engine/types.ts';
+
+export async function toIdPhoto(photo: Buffer, face: FaceBox, width: number): Promise<Buffer> {
+  const meta = await sharp(photo).autoOrient().toBuffer({ resolveWithObject: true });
+  const imgW = meta.info.width;
+  const imgH = meta.info.height;
+  const cropW = Math.min(imgW, Math.round(face.width * 1.7));
+  const cropH = Math.min(imgH, Math.round((cropW * 4) / 3));
+  const centreX = face.x + face.width / 2;
+  const centreY = face.y + face.height * 0.45;
+  const left = Math.max(0, Math.min(imgW - cropW, Math.round(centreX - cropW / 2)));
+  const top = Math.max(0, Math.min(imgH - cropH, Math.round(centreY - cropH / 2)));
+  return sharp(meta.data)
+    .extract({ left, top, width: cropW, height: cropH })
+    .resize(width, Math.round((width * 4) / 3), { fit: 'fill' })
+    .greyscale()
+    .toColourspace('b-w')
+    .jpeg({ quality: 50 })
+    .toBuffer();
+}

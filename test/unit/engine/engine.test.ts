@@ -1,0 +1,230 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFaceEngine, type LocalFaceEngine } from '../../../local/engine/engine.ts';
+import { FaceEngineError } from '../../../local/engine/errors.ts';
+import type { Comparison, Judged, Unjudged } from '../../../local/engine/types.ts';
+import {
+  asPng,
+  differentPeople,
+  exifRotated,
+  faceCrop,
+  hugeHeader,
+  idStyle,
+  notAFace,
+  REPLAY_KINDS,
+  randomNoise,
+  replayOf,
+  SAMPLE_FACES,
+  samePersonPair,
+  samplePhoto,
+  truncated,
+} from '../../helpers/photos.ts';
+
+function judged(result: Comparison): Judged {
+  if (result.outcome !== 'judged')
+    throw new Error(`expected a judged comparison, got ${JSON.stringify(result)}`);
+  return result;
+}
+
+function unjudged(result: Comparison): Unjudged {
+  if (result.outcome !== 'unjudgeable')
+    throw new Error(`expected an unjudgeable outcome, got ${result.outcome}`);
+  return result;
+}
+
+const replayFired = (r: Judged) => r.attackSignals.some((s) => s.name === 'replay' && s.fired);
+
+// One engine for the whole file: loading the models takes seconds.
+let engine: LocalFaceEngine;
+let face: Buffer;
+beforeAll(async () => {
+  engine = await createFaceEngine();
+  face = await faceCrop(1, 0);
+});
+afterAll(async () => {
+  await engine?.close();
+});
+
+describe('face engine: photos that cannot be judged', () => {
+  it('reports empty for the ref photo when it has zero bytes', async () => {
+    const result = unjudged(await engine.compare(Buffer.alloc(0), face));
+    expect(result).toMatchObject({ reason: 'empty', photo: 'ref' });
+  });
+
+  it('reports not_an_image for the auth photo when it is random bytes', async () => {
+    const result = unjudged(await engine.compare(face, randomNoise()));
+    expect(result).toMatchObject({ reason: 'not_an_image', photo: 'auth' });
+  });
+
+  it('reports truncated when the JPEG data ends early', async () => {
+    const result = unjudged(await engine.compare(face, truncated(face)));
+    expect(result).toMatchObject({ reason: 'truncated', photo: 'auth' });
+  });
+
+  it('reports no_face, naming the photo, when a valid image shows no face', async () => {
+    const result = unjudged(await engine.compare(await notAFace(), face));
+    expect(result).toMatchObject({ reason: 'no_face', photo: 'ref' });
+    expect(result.message).toContain('ref');
+  });
+
+  it.each(['png', 'jpeg'] as const)('rejects a 20000x20000 %s header before decoding it', async (format) => {
+    const result = unjudged(await engine.compare(face, hugeHeader(format)));
+    expect(result).toMatchObject({ reason: 'too_large', photo: 'auth' });
+    expect(result.message).toContain('20000x20000');
+    // Nothing was sent to a decoder: the header alone decided.
+    expect(result.timingsMs.decodeMs).toBe(0);
+  });
+
+  it('reports face_too_small when the only face is narrower than the minimum', async () => {
+    // A 28 px wide face on a 160x160 grey canvas: the detector still finds it, the minimum is 32 px.
+    const small = await sharp(face).resize({ width: 28 }).toBuffer();
+    const canvas = await sharp({ create: { width: 160, height: 160, channels: 3, background: '#808080' } })
+      .composite([{ input: small, left: 60, top: 50 }])
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const result = unjudged(await engine.compare(face, canvas));
+    expect(result.photo).toBe('auth');
+    expect(['face_too_small', 'no_face']).toContain(result.reason);
+  });
+
+  it('never puts photo bytes in its messages', async () => {
+    const bytes = Buffer.concat([Buffer.from('not an image '), Buffer.alloc(300, 'A')]);
+    const result = unjudged(await engine.compare(bytes, face));
+    expect(result.message).not.toContain('AAAA');
+  });
+});
+
+describe('face engine: decisions', () => {
+  it('fails different people and flags no attack', async () => {
+    const [a, b] = await differentPeople();
+    const result = judged(await engine.compare(a, b));
+    expect(result.passed).toBe(false);
+    expect(result.score).toBeLessThan(result.threshold);
+    expect(result.faceAttack).toBe(false);
+  });
+
+  it('fails every pair of different faces among the sample photos', async () => {
+    const faces = await Promise.all([faceCrop(2, 0), faceCrop(3, 1), faceCrop(4, 0), faceCrop(6, 2)]);
+    for (let i = 0; i < faces.length - 1; i++) {
+      expect(judged(await engine.compare(faces[i]!, faces[i + 1]!)).passed).toBe(false);
+    }
+  });
+
+  it('passes two different photos of the same person without flagging a replay', async () => {
+    const [a, b] = await samePersonPair();
+    const result = judged(await engine.compare(a, b));
+    expect(result.passed).toBe(true);
+    expect(replayFired(result)).toBe(false);
+  });
+
+  it('still matches when the ref is a small greyscale low-quality ID-style photo', async () => {
+    const [a, b] = await samePersonPair();
+    const result = judged(await engine.compare(await idStyle(a), b));
+    expect(result.passed).toBe(true);
+    expect(result.ref.width).toBe(240);
+  });
+
+  it('compares the largest face of a group photo and reports how many faces it saw', async () => {
+    const result = judged(await engine.compare(await samplePhoto(1), face));
+    expect(result.ref.faces).toBe(3);
+    const expected = SAMPLE_FACES[1][0]!;
+    expect(
+      Math.abs(result.ref.box.x + result.ref.box.width / 2 - (expected.x + expected.width / 2)),
+    ).toBeLessThan(40);
+    expect(result.ref).toMatchObject({ width: 1920, height: 1280 });
+    expect(result.passed).toBe(true);
+  });
+
+  it('accepts PNG and gives the same decision as for the JPEG', async () => {
+    const [, other] = await differentPeople();
+    const fromJpeg = judged(await engine.compare(face, other));
+    const fromPng = judged(await engine.compare(await asPng(face), other));
+    expect(fromPng.passed).toBe(fromJpeg.passed);
+    expect(Math.abs(fromPng.distance - fromJpeg.distance)).toBeLessThan(0.02);
+  });
+
+  it('applies EXIF orientation: a rotated-with-EXIF photo gives the same result as the upright one', async () => {
+    const [, other] = await differentPeople();
+    const upright = judged(await engine.compare(face, other));
+    const rotated = judged(await engine.compare(await exifRotated(face), other));
+    expect(rotated.ref.width).toBe(upright.ref.width);
+    expect(rotated.ref.height).toBe(upright.ref.height);
+    expect(Math.abs(rotated.ref.box.x - upright.ref.box.x)).toBeLessThan(8);
+    expect(Math.abs(rotated.distance - upright.distance)).toBeLessThan(0.03);
+    expect(rotated.passed).toBe(upright.passed);
+  });
+
+  it('reports per-photo details and timings', async () => {
+    const [a, b] = await samePersonPair();
+    const result = judged(await engine.compare(a, b));
+    expect(result.auth.faces).toBe(1);
+    expect(result.auth.detectionScore).toBeGreaterThan(0.5);
+    expect(result.timingsMs.totalMs).toBeGreaterThan(0);
+    expect(result.score).toBeGreaterThanOrEqual(0);
+    expect(result.score).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('face engine: replay of the reference photo', () => {
+  it.each(REPLAY_KINDS)('flags a %s copy of the ref as a face attack', async (kind) => {
+    const result = judged(await engine.compare(face, await replayOf(face, kind)));
+    expect(replayFired(result)).toBe(true);
+    expect(result.faceAttack).toBe(true);
+  });
+
+  it('flags the exact same bytes as a replay', async () => {
+    const result = judged(await engine.compare(face, face));
+    expect(result.distance).toBe(0);
+    expect(replayFired(result)).toBe(true);
+  });
+});
+
+describe('face engine: concurrency, resources and lifecycle', () => {
+  it('gives the same results to concurrent compares as to sequential ones', async () => {
+    const [a, b] = await differentPeople();
+    const [s1, s2] = await samePersonPair();
+    const sequential = [judged(await engine.compare(a, b)), judged(await engine.compare(s1, s2))];
+    const concurrent = await Promise.all([
+      engine.compare(a, b),
+      engine.compare(s1, s2),
+      engine.compare(a, b),
+      engine.compare(s1, s2),
+      engine.compare(Buffer.alloc(0), a),
+    ]);
+    expect(concurrent.map((r) => (r.outcome === 'judged' ? r.distance : r.reason))).toEqual([
+      sequential[0]!.distance,
+      sequential[1]!.distance,
+      sequential[0]!.distance,
+      sequential[1]!.distance,
+      'empty',
+    ]);
+  }, 180_000);
+
+  it('leaks no tensor over many compares, judged and unjudgeable', async () => {
+    const [a, b] = await differentPeople();
+    const inputs: [Buffer, Buffer][] = [
+      [a, b],
+      [face, truncated(face)],
+      [await notAFace(), a],
+      [await samplePhoto(2), b],
+    ];
+    await engine.compare(a, b);
+    const before = await engine.numTensors();
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(inputs.map(([ref, auth]) => engine.compare(ref, auth)));
+    }
+    expect(await engine.numTensors()).toBe(before);
+  }, 240_000);
+
+  it('rejects invalid options with a typed error before loading anything', async () => {
+    await expect(createFaceEngine({ workers: 0 })).rejects.toMatchObject({ code: 'ENGINE_BAD_OPTIONS' });
+  });
+
+  it('refuses to compare after close with a typed error', async () => {
+    const other = await createFaceEngine({ workers: 1, passiveSignals: false });
+    await other.close();
+    const error = await other.compare(face, face).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(FaceEngineError);
+    expect(error).toMatchObject({ code: 'ENGINE_CLOSED' });
+  });
+});
