@@ -41,6 +41,8 @@ export interface RerunOptions {
   useCursor?: boolean;
   /** Listing page size (tests use small pages). */
   pageSize?: number;
+  /** Called as each case folder is listed (before its decision). */
+  onScan?: (caseId: string) => void;
   /** Called once per case with its decision and, when it ran, its outcome (progress bars, dry-run lists). */
   onCase?: (event: CaseEvent) => void;
 }
@@ -225,6 +227,7 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
         break;
       }
       counts.scanned += 1;
+      options.onScan?.(snapshot.caseId);
       const task = handle(nextSeq++, snapshot).finally(() => pending.delete(task));
       pending.add(task);
       while (pending.size >= maxPending) await Promise.race(pending);

@@ -1,0 +1,157 @@
+/**
+ * `npm run rerun`: the scheduled rerun on demand, against a local bucket folder or an OSS bucket, calling the
+ * upstream configured exactly as the functions are (IDV_ENDPOINT, ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET). Runs the
+ * same core as functions/rerun-batch (inline: processCase per case) over the whole prefix (no cursor, no
+ * deadline). A progress bar on a TTY, plain lines otherwise, a summary table at the end; exit code 1 when
+ * cases ended failed. See args.ts for the options.
+ */
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { systemClock } from '../shared/clock.ts';
+import {
+  ConfigError,
+  loadBucketConfig,
+  loadCredentialsConfig,
+  loadIdvConfig,
+  loadLogConfig,
+  loadRerunConfig,
+  readProcessEnv,
+} from '../shared/config.ts';
+import { createIdvClient } from '../shared/idv/client.ts';
+import { createLogger } from '../shared/log.ts';
+import { runRerun } from '../shared/rerun/run.ts';
+import { createInlineRunner } from '../shared/rerun/runner.ts';
+import { createFsStore } from '../shared/store/fs.ts';
+import { createS3Store } from '../shared/store/s3.ts';
+import { parseCliArgs, USAGE, UsageError } from './rerun-cli/args.ts';
+import { caseLine, exitCodeOf, summaryTable } from './rerun-cli/report.ts';
+
+async function main(): Promise<number> {
+  const args = parseCliArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const env = readProcessEnv();
+  const idv = loadIdvConfig(env);
+  const bucket = loadBucketConfig(env);
+  const rerun = loadRerunConfig(env);
+  const credentials = loadCredentialsConfig(env);
+  const dryRun = args['dry-run'];
+  if (!credentials && !dryRun) {
+    throw new ConfigError(
+      'ALIBABA_CLOUD_ACCESS_KEY_ID',
+      'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (the emulator key for `npm start`), or use --dry-run',
+    );
+  }
+  const ossBucket =
+    args.bucket ??
+    (args['bucket-dir'] ? undefined : bucket.store.kind === 'oss' ? bucket.store.bucket : undefined);
+  const region = args.region ?? bucket.store.region;
+  if (ossBucket && !region)
+    throw new ConfigError('OSS_REGION', 'an OSS bucket needs --region (or OSS_REGION)');
+  const store = ossBucket
+    ? createS3Store({
+        bucket: ossBucket,
+        region: region as string,
+        endpoint: bucket.store.endpointFor(region as string),
+        credentials: () => {
+          if (!credentials) throw new Error('no credentials for OSS');
+          return credentials;
+        },
+      })
+    : createFsStore({ root: path.resolve(args['bucket-dir'] ?? bucket.store.dir) });
+  const where = ossBucket
+    ? `oss://${ossBucket} (${region})`
+    : path.resolve(args['bucket-dir'] ?? bucket.store.dir);
+  // Logs go to stderr as JSON lines (warnings and errors only unless LOG_LEVEL says otherwise).
+  const logger = createLogger({
+    level: env.LOG_LEVEL ? loadLogConfig(env).level : 'warn',
+    write: (line) => process.stderr.write(`${line}\n`),
+    fields: { fn: 'rerun-cli' },
+  });
+  const client = createIdvClient({
+    endpoint: idv.endpoint,
+    timeoutMs: idv.timeoutMs,
+    credentials: () => {
+      if (!credentials) throw new Error('no credentials');
+      return credentials;
+    },
+    logger,
+  });
+  const prefix = args.prefix ?? bucket.settings.prefix;
+  const runner = createInlineRunner({
+    store,
+    client,
+    clock: systemClock,
+    logger,
+    settings: { ...bucket.settings, prefix },
+  });
+
+  const tty = process.stdout.isTTY === true;
+  console.log(
+    `${dryRun ? 'Dry run: ' : ''}rerun of ${prefix === '' ? '(bucket root)' : `${prefix}/`} in ${where}${args.force ? ' (forced)' : ''}; upstream ${idv.endpoint}`,
+  );
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        {
+          format:
+            ' {bar} {value}/{total} cases | verified {verified} | retrying {retrying} | failed {failed}',
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  const tally = { verified: 0, retrying: 0, failed: 0 };
+  let scanned = 0;
+  let handled = 0;
+  bar?.start(0, 0, tally);
+  const report = await runRerun(
+    { store, clock: systemClock, logger, runner, leaseMs: bucket.settings.leaseMs },
+    {
+      prefix,
+      concurrency: args.concurrency ?? rerun.concurrency,
+      force: args.force,
+      dryRun,
+      useCursor: false,
+      ...(args.limit === undefined ? {} : { limit: args.limit }),
+      onScan: () => {
+        scanned += 1;
+        bar?.setTotal(scanned);
+      },
+      onCase: (event) => {
+        handled += 1;
+        if (event.outcome?.kind === 'written' && event.outcome.status in tally) {
+          tally[event.outcome.status as keyof typeof tally] += 1;
+        }
+        if (event.outcome?.kind === 'error') tally.failed += 1;
+        if (bar) bar.update(handled, tally);
+        else {
+          const line = caseLine(event, dryRun);
+          if (line) console.log(line);
+        }
+      },
+    },
+  );
+  bar?.stop();
+  console.log(summaryTable(report, dryRun));
+  return exitCodeOf(report);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (err instanceof ConfigError) {
+      console.error(`rerun: ${err.message}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`rerun failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,95 @@
+/**
+ * `npm run rerun -- --prefix cases/ [--force] [--dry-run] [--concurrency N] [--limit N]
+ *   [--bucket-dir DIR | --bucket NAME --region R]`: node:util parseArgs, then zod for the values.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { prefixSchema } from '../../shared/cases/layout.ts';
+import { MAX_RERUN_CONCURRENCY } from '../../shared/rerun/schemas.ts';
+
+export const USAGE = `Usage: npm run rerun -- [--prefix cases/] [--force] [--dry-run] [--concurrency N] [--limit N]
+                      [--bucket-dir DIR | --bucket NAME --region REGION]
+
+Re-runs what is due under a prefix (complete pairs without a result, retries whose time has come, verdicts
+about photos that were replaced, expired claims), or every complete pair with --force, against a local
+folder (default IDV_BUCKET_DIR or ./bucket) or an OSS bucket, calling the upstream configured as the functions
+do (IDV_ENDPOINT, ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET).
+
+  --prefix P         cases live at P/<caseId>/ (default IDV_PREFIX or "cases"; a trailing / is ignored)
+  --force            re-verify final verdicts too (pays again for every complete pair)
+  --dry-run          decide and list what is due; no paid call, nothing written
+  --concurrency N    cases verified at the same time (1-${MAX_RERUN_CONCURRENCY}, default IDV_RERUN_CONCURRENCY or 4)
+  --limit N          stop after N due cases
+  --bucket-dir DIR   a local bucket folder
+  --bucket NAME      an OSS bucket (with --region)
+  --region R         the bucket's region, e.g. ap-southeast-1
+Exit code: 0 when no case ended failed, 1 when some did (or could not be processed), 2 for bad arguments.`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly code = 'InvalidArguments';
+}
+
+const positiveInt = (name: string, max?: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `--${name} must be a whole number`)
+    .transform(Number)
+    .refine(
+      (n) => n >= 1 && (max === undefined || n <= max),
+      `--${name} must be between 1 and ${max ?? 'any'}`,
+    );
+
+const argsSchema = z
+  .object({
+    prefix: z
+      .string()
+      .transform((p) => p.replace(/\/+$/, ''))
+      .pipe(prefixSchema)
+      .optional(),
+    force: z.boolean().default(false),
+    'dry-run': z.boolean().default(false),
+    concurrency: positiveInt('concurrency', MAX_RERUN_CONCURRENCY).optional(),
+    limit: positiveInt('limit').optional(),
+    'bucket-dir': z.string().min(1).optional(),
+    bucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, '--bucket must be an OSS bucket name')
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, '--region must be a region id such as ap-southeast-1')
+      .optional(),
+    help: z.boolean().default(false),
+  })
+  .refine((a) => !(a['bucket-dir'] && a.bucket), '--bucket-dir and --bucket cannot be used together')
+  .refine((a) => (a.bucket === undefined) === (a.region === undefined), '--bucket and --region go together');
+
+export type CliArgs = z.infer<typeof argsSchema>;
+
+export function parseCliArgs(argv: string[]): CliArgs {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        prefix: { type: 'string' },
+        force: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        concurrency: { type: 'string' },
+        limit: { type: 'string' },
+        'bucket-dir': { type: 'string' },
+        bucket: { type: 'string' },
+        region: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const parsed = argsSchema.safeParse(values);
+  if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? 'invalid arguments');
+  return parsed.data;
+}

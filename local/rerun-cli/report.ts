@@ -1,0 +1,61 @@
+/** What the rerun command prints: one plain line per case that did something, and a summary table. */
+import type { CaseEvent, RerunReport } from '../../shared/rerun/run.ts';
+
+/** One line per case event worth a line (skipped cases are only counted); undefined for the others. */
+export function caseLine(event: CaseEvent, dryRun: boolean): string | undefined {
+  const { caseId, decision, outcome } = event;
+  if (decision.action === 'skip') return undefined;
+  if (!outcome) return dryRun ? `${caseId}  ${decision.action} (${decision.reason})` : undefined;
+  switch (outcome.kind) {
+    case 'written':
+      return `${caseId}  ${decision.reason} -> ${outcome.status}${outcome.errorCode ? ` (${outcome.errorCode})` : ''}`;
+    case 'skipped':
+      return `${caseId}  ${decision.reason} -> nothing to do (${outcome.reason})`;
+    case 'dispatched':
+      return `${caseId}  ${decision.reason} -> dispatched`;
+    case 'error':
+      return `${caseId}  ${decision.reason} -> error ${outcome.code}: ${outcome.message}`;
+    case 'remaining':
+      return `${caseId}  ${decision.reason} -> left for the next run`;
+  }
+}
+
+const ROWS: [keyof RerunReport['counts'], string][] = [
+  ['scanned', 'cases scanned'],
+  ['due', 'due'],
+  ['verified', 'verified'],
+  ['rejected', 'rejected'],
+  ['retrying', 'retrying'],
+  ['failed', 'failed'],
+  ['skipped', 'skipped'],
+  ['remaining', 'remaining'],
+  ['errors', 'errors'],
+];
+
+const STOPS: Record<RerunReport['stopReason'], string> = {
+  complete: 'the whole prefix was listed',
+  deadline: 'stopped at the deadline',
+  limit: 'stopped at --limit',
+  quota: 'stopped at the first 402 (daily quota spent); the rest is due after the quota reset',
+  'list-error': 'stopped: listing the bucket failed',
+};
+
+export function summaryTable(report: RerunReport, dryRun: boolean): string {
+  const width = Math.max(...ROWS.map(([, label]) => label.length));
+  const numbers = ROWS.map(([k]) => String(report.counts[k]));
+  const numWidth = Math.max(...numbers.map((n) => n.length));
+  const line = `+${'-'.repeat(width + 2)}+${'-'.repeat(numWidth + 2)}+`;
+  const rows = ROWS.map(
+    ([, label], i) => `| ${label.padEnd(width)} | ${(numbers[i] ?? '').padStart(numWidth)} |`,
+  );
+  const notes = [
+    `${dryRun ? 'Dry run (nothing was verified or written): ' : ''}${STOPS[report.stopReason]}; ${report.durationMs} ms.`,
+    ...(report.error ? [`Error: ${report.error.code}: ${report.error.message}`] : []),
+    ...(report.failedCases.length > 0 ? [`Failed or not processed: ${report.failedCases.join(', ')}`] : []),
+  ];
+  return [line, ...rows.slice(0, 1), line, ...rows.slice(1), line, ...notes].join('\n');
+}
+
+/** 1 when a case ended failed or could not be processed. */
+export const exitCodeOf = (report: RerunReport): number =>
+  report.counts.failed > 0 || report.counts.errors > 0 || report.error ? 1 : 0;
