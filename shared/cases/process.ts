@@ -10,12 +10,13 @@ import type { Credentials, IdvClient, Verdict } from '../idv/types.ts';
 import type { Logger } from '../log.ts';
 import { normalisePhoto } from '../photo.ts';
 import type { ObjectInfo, ObjectStore } from '../store/types.ts';
-import { acquireClaim, jsonBody, pairHash, readJson, recordPaid } from './claims.ts';
+import { acquireClaim, pairHash, readJson, recordPaid } from './claims.ts';
 import { loadCaseInput } from './input.ts';
 import { type CaseLocation, type PhotoRole, photoKey, resultKey } from './layout.ts';
 import { type CaseResult, type CaseStatus, resultSchema, type VerdictFields } from './schemas.ts';
 import type { CaseSettings } from './settings.ts';
 import { decideFailure, isFinal } from './state.ts';
+import { writeResult } from './write-result.ts';
 
 export interface CaseDeps {
   store: ObjectStore;
@@ -205,36 +206,4 @@ export async function processCase(
     }
   }
   return writeResult(deps, location, result, paidSaved, { paidCall, reusedPaid: attempt.paid !== undefined });
-}
-
-async function writeResult(
-  deps: CaseDeps,
-  location: CaseLocation,
-  result: CaseResult,
-  paidSaved: Promise<void>,
-  flags: { paidCall: boolean; reusedPaid: boolean },
-): Promise<CaseOutcome> {
-  const { store } = deps;
-  const log = deps.logger.child({ caseId: location.caseId });
-  // A photo replaced meanwhile must not be shadowed by a verdict about its old version.
-  const [ref, auth] = await Promise.all([
-    store.head(photoKey(location, 'ref')),
-    store.head(photoKey(location, 'auth')),
-    paidSaved,
-  ]);
-  if (ref?.etag !== result.photos.ref.etag || auth?.etag !== result.photos.auth.etag) {
-    log.info('photo replaced before the result was written; leaving result.json to the newer version');
-    return { action: 'superseded' };
-  }
-  await store.put(resultKey(location), jsonBody(resultSchema.parse(result)), {
-    contentType: 'application/json',
-  });
-  log.info('result written', { outcome: result.status, code: result.error?.code, paidCall: flags.paidCall });
-  if (result.status === 'verified' && deps.settings.deletePhotosAfterVerdict) {
-    await Promise.all([store.delete(photoKey(location, 'ref')), store.delete(photoKey(location, 'auth'))]);
-    result = { ...result, photosDeleted: true };
-    await store.put(resultKey(location), jsonBody(result), { contentType: 'application/json' });
-    log.info('photos deleted after the verdict (retention setting)');
-  }
-  return { action: 'written', status: result.status, result, ...flags };
 }

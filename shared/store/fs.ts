@@ -4,41 +4,25 @@
  * EEXIST), ETags are MD5 content hashes like OSS's for simple uploads, and metadata lives in a sidecar under
  * `<root>/.idv-meta/` that list() never returns. Keys are validated so that nothing escapes the folder.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { StoreError } from './errors.ts';
-import { assertValidKey, isValidKey, RESERVED_TOP_LEVEL } from './keys.ts';
-import type { ListEntry, ListPage, ObjectInfo, ObjectStore, PutOptions, StoredObject } from './types.ts';
+import {
+  hasMetadata,
+  inFolder,
+  isMissing,
+  md5,
+  readSidecar,
+  sidecarFor,
+  sidecarOf,
+  writeSidecar,
+  writeTemp,
+} from './fs-files.ts';
+import { walkKeys } from './fs-walk.ts';
+import { assertValidKey, isValidKey } from './keys.ts';
+import type { ListEntry, ListPage, ObjectInfo, ObjectStore, StoredObject } from './types.ts';
 
-const TMP_DIR = '.idv-tmp';
-const META_DIR = '.idv-meta';
 const MAX_PAGE = 1000;
-
-const SidecarSchema = z.object({
-  etag: z.string(),
-  contentType: z.string().optional(),
-  metadata: z.record(z.string(), z.string()),
-});
-type Sidecar = z.infer<typeof SidecarSchema>;
-
-const hasMetadata = (o: PutOptions): boolean =>
-  o.contentType !== undefined || Object.keys(o.metadata ?? {}).length > 0;
-const md5 = (body: Buffer): string => createHash('md5').update(body).digest('hex').toUpperCase();
-/** Runs `op`; when its folder does not exist yet (ENOENT), creates `dir` and runs it once more. */
-async function inFolder<T>(dir: string, op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    await mkdir(dir, { recursive: true });
-    return op();
-  }
-}
-
-const isMissing = (err: unknown): boolean =>
-  ['ENOENT', 'ENOTDIR', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
 export interface FsStoreOptions {
   /** The bucket folder; created when missing. */
@@ -57,35 +41,10 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       throw new StoreError('InvalidKey', 'key escapes the bucket', { key });
     return file;
   };
-  const sidecarOf = (key: string): string => path.join(root, META_DIR, ...`${key}.json`.split('/'));
-
   const wrap = (key: string, op: string, err: unknown): never => {
     if (err instanceof StoreError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new StoreError('Unexpected', `fs store ${op} failed (${code ?? 'error'})`, { key, cause: err });
-  };
-
-  const writeTemp = async (body: Buffer): Promise<string> => {
-    const dir = path.join(root, TMP_DIR);
-    const tmp = path.join(dir, `${randomUUID()}.tmp`);
-    await inFolder(dir, () => writeFile(tmp, body, { flag: 'wx' }));
-    return tmp;
-  };
-
-  const writeSidecar = async (key: string, sidecar: Sidecar): Promise<void> => {
-    const file = sidecarOf(key);
-    const tmp = await writeTemp(Buffer.from(JSON.stringify(sidecar)));
-    await inFolder(path.dirname(file), () => rename(tmp, file));
-  };
-
-  const readSidecar = async (key: string, etag: string): Promise<Sidecar | undefined> => {
-    try {
-      const parsed = SidecarSchema.safeParse(JSON.parse(await readFile(sidecarOf(key), 'utf8')));
-      // A sidecar from an older version of the object (overwritten by hand) describes nothing.
-      return parsed.success && parsed.data.etag === etag ? parsed.data : undefined;
-    } catch {
-      return undefined;
-    }
   };
 
   const etagOf = async (file: string, stamp: string): Promise<string> => {
@@ -103,7 +62,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
   };
 
   const info = async (key: string, etag: string, size: number, mtimeMs: number): Promise<ObjectInfo> => {
-    const sidecar = await readSidecar(key, etag);
+    const sidecar = await readSidecar(root, key, etag);
     return {
       key,
       etag,
@@ -113,30 +72,6 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       metadata: sidecar?.metadata ?? {},
     };
   };
-
-  const sidecarFor = (etag: string, options: PutOptions): Sidecar => ({
-    etag,
-    ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
-    metadata: Object.fromEntries(
-      Object.entries(options.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
-    ),
-  });
-
-  async function walk(dir: string, rel: string, out: string[]): Promise<void> {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      if (isMissing(err)) return;
-      throw err;
-    }
-    for (const entry of entries) {
-      const key = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (rel === '' && (RESERVED_TOP_LEVEL as readonly string[]).includes(entry.name)) continue;
-      if (entry.isDirectory()) await walk(path.join(dir, entry.name), key, out);
-      else if (entry.isFile() && isValidKey(key)) out.push(key);
-    }
-  }
 
   return {
     async get(key): Promise<StoredObject | undefined> {
@@ -169,14 +104,14 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       const file = fileOf(key);
       const etag = md5(body);
       try {
-        const tmp = await writeTemp(body);
+        const tmp = await writeTemp(root, body);
         // The sidecar is written beside the rename, not after it: a reader that sees one without the other
         // finds the etags differ and reports no metadata for that instant.
         await Promise.all([
           inFolder(path.dirname(file), () => rename(tmp, file)),
           hasMetadata(options)
-            ? writeSidecar(key, sidecarFor(etag, options))
-            : unlink(sidecarOf(key)).catch(() => {}), // nothing to keep; an older one must not linger
+            ? writeSidecar(root, key, sidecarFor(etag, options))
+            : unlink(sidecarOf(root, key)).catch(() => {}), // nothing to keep; an older one must not linger
         ]);
         return { etag };
       } catch (err) {
@@ -188,7 +123,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       const file = fileOf(key);
       const etag = md5(body);
       try {
-        const tmp = await writeTemp(body);
+        const tmp = await writeTemp(root, body);
         try {
           // link(2) is atomic and fails when the target exists: readers never see a partial object.
           await inFolder(path.dirname(file), () => link(tmp, file));
@@ -198,7 +133,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
         } finally {
           await unlink(tmp).catch(() => {});
         }
-        if (hasMetadata(options)) await writeSidecar(key, sidecarFor(etag, options));
+        if (hasMetadata(options)) await writeSidecar(root, key, sidecarFor(etag, options));
         return { created: true, etag };
       } catch (err) {
         return wrap(key, 'putIfAbsent', err);
@@ -212,7 +147,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       if (baseRel !== '' && !isValidKey(baseRel)) return { entries: [] };
       const keys: string[] = [];
       try {
-        await walk(baseRel === '' ? root : path.join(root, ...baseRel.split('/')), baseRel, keys);
+        await walkKeys(baseRel === '' ? root : path.join(root, ...baseRel.split('/')), baseRel, keys);
       } catch (err) {
         return wrap(prefix, 'list', err);
       }
@@ -248,7 +183,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       } catch (err) {
         if (!isMissing(err)) wrap(key, 'delete', err);
       }
-      await unlink(sidecarOf(key)).catch(() => {});
+      await unlink(sidecarOf(root, key)).catch(() => {});
       etagCache.delete(file);
     },
   };

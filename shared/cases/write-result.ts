@@ -1,0 +1,40 @@
+/**
+ * The last step of processCase: write result.json, unless a photo was replaced meanwhile (a verdict about an
+ * old version must not shadow the new one), then apply the retention setting.
+ */
+import { jsonBody } from './claims.ts';
+import { type CaseLocation, photoKey, resultKey } from './layout.ts';
+import type { CaseDeps, CaseOutcome } from './process.ts';
+import { type CaseResult, resultSchema } from './schemas.ts';
+
+export async function writeResult(
+  deps: CaseDeps,
+  location: CaseLocation,
+  result: CaseResult,
+  paidSaved: Promise<void>,
+  flags: { paidCall: boolean; reusedPaid: boolean },
+): Promise<CaseOutcome> {
+  const { store } = deps;
+  const log = deps.logger.child({ caseId: location.caseId });
+  // A photo replaced meanwhile must not be shadowed by a verdict about its old version.
+  const [ref, auth] = await Promise.all([
+    store.head(photoKey(location, 'ref')),
+    store.head(photoKey(location, 'auth')),
+    paidSaved,
+  ]);
+  if (ref?.etag !== result.photos.ref.etag || auth?.etag !== result.photos.auth.etag) {
+    log.info('photo replaced before the result was written; leaving result.json to the newer version');
+    return { action: 'superseded' };
+  }
+  await store.put(resultKey(location), jsonBody(resultSchema.parse(result)), {
+    contentType: 'application/json',
+  });
+  log.info('result written', { outcome: result.status, code: result.error?.code, paidCall: flags.paidCall });
+  if (result.status === 'verified' && deps.settings.deletePhotosAfterVerdict) {
+    await Promise.all([store.delete(photoKey(location, 'ref')), store.delete(photoKey(location, 'auth'))]);
+    result = { ...result, photosDeleted: true };
+    await store.put(resultKey(location), jsonBody(result), { contentType: 'application/json' });
+    log.info('photos deleted after the verdict (retention setting)');
+  }
+  return { action: 'written', status: result.status, result, ...flags };
+}
