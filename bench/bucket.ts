@@ -7,8 +7,10 @@
  * the emulator (must equal `pairs`), and the mean invocation time per outcome. Figures only: nothing is asserted.
  * The npm script sets UV_THREADPOOL_SIZE=64: one process stands in for C FC instances, each of which would
  * have its own libuv pool for file and sharp work, so the default 4 threads would queue them artificially.
- * The emulator shares this process and its 2 cores; read the load average printed first.
+ * The emulator runs in its own process (`npm run emulator` in instant mode), as the real upstream is remote;
+ * both share this machine's 2 cores, so read the load average printed first.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,8 +18,8 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { createVerifyOssHandler } from '../functions/verify-oss/handler.ts';
-import { startEmulator } from '../local/emulator/server.ts';
-import type { FaceEngine } from '../local/engine/types.ts';
+import { STATS_PATH } from '../local/emulator/server.ts';
+import { type EmulatorStats, EmulatorStatsSchema } from '../local/emulator/stats.ts';
 import { silentLogger } from '../shared/log.ts';
 import { createFsStore } from '../shared/store/fs.ts';
 
@@ -25,13 +27,44 @@ const pairs = Number(process.argv[2] ?? 200);
 const concurrencies = (process.argv[3] ?? '4,16,32').split(',').map(Number);
 const latencyMs = Number(process.argv[4] ?? 200);
 
-/** Instant mode answers without the engine; this one refuses loudly if it is ever reached. */
-const noEngine: FaceEngine = {
-  compare: async () => {
-    throw new Error('instant mode does not use the engine');
-  },
-  close: async () => {},
-};
+interface RemoteEmulator {
+  url: string;
+  stats(): Promise<EmulatorStats>;
+  close(): Promise<void>;
+}
+
+/** `npm run emulator` as a child process, answering "passed" after a fixed latency without the engine. */
+async function spawnEmulator(accessKeyId: string, accessKeySecret: string): Promise<RemoteEmulator> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/emulator/main.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      IDV_EMULATOR_PORT: '0',
+      IDV_EMULATOR_ACCESS_KEY_ID: accessKeyId,
+      IDV_EMULATOR_ACCESS_KEY_SECRET: accessKeySecret,
+      IDV_EMULATOR_FAULTS: JSON.stringify({ instant: true, latencyMs }),
+      LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the emulator exited (${code}): ${out}`)));
+  });
+  return {
+    url,
+    stats: async () => EmulatorStatsSchema.parse(await (await fetch(`${url}${STATS_PATH}`)).json()),
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 
 const photo = (seed: number) =>
   sharp({
@@ -55,11 +88,7 @@ function shuffle<T>(items: T[]): T[] {
 
 async function run(concurrency: number): Promise<void> {
   const secret = randomBytes(18).toString('base64url');
-  const emulator = await startEmulator({
-    engine: noEngine,
-    keys: [{ accessKeyId: 'bench-ak', accessKeySecret: secret }],
-    faults: { instant: true, latencyMs },
-  });
+  const emulator = await spawnEmulator('bench-ak', secret);
   const root = await mkdtemp(path.join(tmpdir(), 'bench-bucket-'));
   try {
     const store = createFsStore({ root });
@@ -113,7 +142,7 @@ async function run(concurrency: number): Promise<void> {
       ),
     );
     const seconds = (performance.now() - started) / 1000;
-    const stats = emulator.stats();
+    const stats = await emulator.stats();
     const paid = stats.byOutcome.instant ?? 0;
     const written = replies.flatMap((r) => r.reports).filter((r) => r.action === 'written').length;
     const rate = pairs / seconds;
