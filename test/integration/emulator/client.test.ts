@@ -79,6 +79,19 @@ describe('createIdvClient verdicts', () => {
   });
 });
 
+describe('createIdvClient concurrency', () => {
+  it('answers 20 concurrent calls, each signed with its own nonce', async () => {
+    const before = outcomes().passed ?? 0;
+    const c = client();
+    const verdicts = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => c.verify(request(`p${i}-1`, `p${i}-2`))),
+    );
+    expect(verdicts.every((v) => v.result && v.attempts === 1)).toBe(true);
+    expect(new Set(verdicts.map((v) => v.requestId)).size).toBe(20);
+    expect((outcomes().passed ?? 0) - before).toBe(20);
+  });
+});
+
 describe('createIdvClient errors', () => {
   it.each([
     ['an unknown resourceCode', request('a-1', 'a-2', '99999999'), 'InvalidResourceCode'],
