@@ -18,7 +18,7 @@
 import sharp, { type Metadata } from 'sharp';
 import { headerDimensions } from './photo/dimensions.ts';
 import { PhotoError } from './photo/errors.ts';
-import { stripJpegMetadata, walkJpeg } from './photo/jpeg.ts';
+import { type JpegInfo, jpegInfo, stripJpegMetadata, walkJpeg } from './photo/jpeg.ts';
 import { type PhotoFormat, sniffFormat } from './photo/magic.ts';
 
 export interface PhotoLimits {
@@ -72,29 +72,16 @@ export async function normalisePhoto(
       `${field} is ${declared.width}x${declared.height}, more than ${limits.maxPixels} pixels`,
     );
   }
-  let meta: Metadata;
-  try {
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (err) {
-    throw new PhotoError('photo_undecodable', field, `${field} has an unreadable ${format} header`, err);
-  }
-  if (meta.format !== format || !meta.width || !meta.height) {
-    throw new PhotoError('photo_undecodable', field, `${field} has an unreadable ${format} header`);
-  }
-  if (meta.width * meta.height > limits.maxPixels) {
-    throw new PhotoError(
-      'photo_too_many_pixels',
-      field,
-      `${field} is ${meta.width}x${meta.height}, more than ${limits.maxPixels} pixels`,
-    );
-  }
   const walk = format === 'jpeg' ? walkJpeg(bytes) : undefined;
   if (walk && !walk.ok) {
     const code = walk.reason === 'truncated' ? 'photo_truncated' : 'photo_undecodable';
     throw new PhotoError(code, field, `${field} is a ${walk.reason} JPEG`);
   }
-  const orientation = meta.orientation ?? 1;
-  const [w, h] = orientation >= 5 ? [meta.height, meta.width] : [meta.width, meta.height];
+  // JPEG: orientation and colour components come from our own header walk (no libvips call on the fast path).
+  const info = walk?.ok ? jpegInfo(bytes, walk) : await sharpHeader(bytes, format, field);
+  if (!info) throw new PhotoError('photo_undecodable', field, `${field} has an unreadable ${format} header`);
+  const { orientation } = info;
+  const [w, h] = orientation >= 5 ? [declared.height, declared.width] : [declared.width, declared.height];
   if (Math.min(w, h) < (limits.minSide ?? DEFAULT_MIN_SIDE)) {
     throw new PhotoError('photo_too_small', field, `${field} is ${w}x${h}, too small to show a face`);
   }
@@ -103,7 +90,7 @@ export async function normalisePhoto(
   if (
     walk?.ok &&
     orientation === 1 &&
-    (meta.space === 'srgb' || meta.space === 'b-w') &&
+    (info.components === 1 || info.components === 3) &&
     w <= boxW &&
     h <= boxH
   ) {
@@ -119,6 +106,18 @@ export async function normalisePhoto(
     }
   }
   return reencode(bytes, field, format, limits.maxPixels, boxW, boxH, maxOutputBytes);
+}
+
+/** PNG and WebP: orientation from sharp's header read (EXIF can live in both). */
+async function sharpHeader(bytes: Buffer, format: PhotoFormat, field: string): Promise<JpegInfo | undefined> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new PhotoError('photo_undecodable', field, `${field} has an unreadable ${format} header`, err);
+  }
+  if (meta.format !== format || !meta.width || !meta.height) return undefined;
+  return { components: meta.channels ?? 3, orientation: meta.orientation ?? 1 };
 }
 
 async function reencode(

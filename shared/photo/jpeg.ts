@@ -87,3 +87,50 @@ export function stripJpegMetadata(bytes: Buffer, walk: Extract<JpegWalk, { ok: t
   parts.push(bytes.subarray(cursor));
   return Buffer.concat(parts);
 }
+
+export interface JpegInfo {
+  /** Colour components of the frame: 1 greyscale, 3 YCbCr/RGB, 4 CMYK/YCCK. */
+  components: number;
+  /** EXIF Orientation (1-8); 1 when there is no EXIF or no such tag. */
+  orientation: number;
+}
+
+const EXIF_ORIENTATION_TAG = 0x0112;
+
+/** EXIF Orientation from an APP1 "Exif\0\0" segment (TIFF header, IFD0), bounds-checked; undefined if absent. */
+function exifOrientation(bytes: Buffer, seg: JpegSegment): number | undefined {
+  const tiff = seg.start + 10;
+  if (seg.end - tiff < 8 || bytes.toString('latin1', seg.start + 4, tiff) !== 'Exif\0\0') return undefined;
+  const order = bytes.toString('latin1', tiff, tiff + 2);
+  if (order !== 'II' && order !== 'MM') return undefined;
+  const le = order === 'II';
+  const u16 = (at: number) => (le ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at));
+  const u32 = (at: number) => (le ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at));
+  const ifd = tiff + u32(tiff + 4);
+  if (ifd + 2 > seg.end) return undefined;
+  const count = u16(ifd);
+  for (let i = 0; i < count; i++) {
+    const entry = ifd + 2 + i * 12;
+    if (entry + 12 > seg.end) return undefined;
+    if (u16(entry) === EXIF_ORIENTATION_TAG) {
+      const value = u16(entry + 8);
+      return value >= 1 && value <= 8 ? value : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Frame components and EXIF orientation from the header segments of a walked JPEG, without decoding. */
+export function jpegInfo(bytes: Buffer, walk: Extract<JpegWalk, { ok: true }>): JpegInfo | undefined {
+  let components: number | undefined;
+  let orientation: number | undefined;
+  for (const seg of walk.segments) {
+    const m = seg.marker;
+    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc && seg.start + 9 < seg.end) {
+      components ??= bytes[seg.start + 9];
+    } else if (m === 0xe1) {
+      orientation ??= exifOrientation(bytes, seg);
+    }
+  }
+  return components === undefined ? undefined : { components, orientation: orientation ?? 1 };
+}

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PhotoError } from '../../../shared/photo/errors.ts';
-import { walkJpeg } from '../../../shared/photo/jpeg.ts';
+import { jpegInfo, walkJpeg } from '../../../shared/photo/jpeg.ts';
 import { normalisePhoto } from '../../../shared/photo.ts';
 import {
   asPng,
@@ -178,5 +178,31 @@ describe('walkJpeg', () => {
   it('reports truncation when the EOI marker is missing', async () => {
     const photo = await faceCrop(1);
     expect(walkJpeg(photo.subarray(0, photo.length - 2))).toEqual({ ok: false, reason: 'truncated' });
+  });
+});
+
+describe('jpegInfo', () => {
+  it('reads the EXIF orientation and the component count without decoding', async () => {
+    const rotated = await exifRotated(await faceCrop(1));
+    const walk = walkJpeg(rotated);
+    if (!walk.ok) throw new Error('walk failed');
+    expect(jpegInfo(rotated, walk)).toEqual({ components: 3, orientation: 6 });
+  });
+
+  it('reports orientation 1 for a JPEG without EXIF and 1 component for greyscale', async () => {
+    const grey = await idStyle(await faceCrop(1));
+    const walk = walkJpeg(grey);
+    if (!walk.ok) throw new Error('walk failed');
+    expect(jpegInfo(grey, walk)).toEqual({ components: 1, orientation: 1 });
+  });
+
+  it('sends a CMYK JPEG through the re-encode path to sRGB', async () => {
+    const cmyk = await sharp(await faceCrop(1))
+      .toColourspace('cmyk')
+      .jpeg()
+      .toBuffer();
+    const out = await normalisePhoto(cmyk, 'ref', LIMITS);
+    expect(out.action).toBe('reencoded');
+    expect((await sharp(out.jpeg).metadata()).space).toBe('srgb');
   });
 });
