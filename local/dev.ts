@@ -8,6 +8,7 @@ import { loadLogConfig, readProcessEnv } from '../shared/config.ts';
 import { createLogger } from '../shared/log.ts';
 import { startBucketDoor } from './bucket-door.ts';
 import { type Piece, startHttpFunction, startUpstream } from './dev/pieces.ts';
+import { startRerunTimer } from './rerun-timer.ts';
 
 const env = readProcessEnv();
 const logger = createLogger({ level: loadLogConfig(env).level });
@@ -38,6 +39,7 @@ try {
   pieces.push(upstream);
   pieces.push(await startHttpFunction(env, upstream.upstream, logger));
   pieces.push(await startBucketDoor(env, upstream.upstream, logger));
+  pieces.push(await startRerunTimer(env, upstream.upstream, logger));
   console.log(
     ['', 'Local stack ready', ...pieces.flatMap((p) => p.lines), '', 'Press Ctrl-C to stop.'].join('\n'),
   );

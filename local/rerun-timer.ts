@@ -1,0 +1,101 @@
+/**
+ * The rerun as a piece of `npm start`: the rerun-batch handler on the local bucket folder (IDV_BUCKET_DIR,
+ * default ./bucket), fired like FC's timer trigger (FC-shaped timer event, context with the function timeout)
+ * on s.yaml's schedule when s.yaml exists, else every IDV_RERUN_INTERVAL. A tick that comes while the previous
+ * run is still going is skipped (FC would start a second instance; one local run at a time is clearer).
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createRerunBatchHandler } from '../functions/rerun-batch/handler.ts';
+import { type Env, loadBucketConfig, loadRerunConfig } from '../shared/config.ts';
+import type { Logger } from '../shared/log.ts';
+import type { Piece, Upstream } from './dev/pieces.ts';
+import {
+  describeSchedule,
+  intervalSchedule,
+  nextFireEpochMs,
+  type RerunSchedule,
+  scheduleFromSYaml,
+} from './rerun-schedule.ts';
+
+export function loadLocalSchedule(env: Env, sYamlPath = path.resolve('s.yaml')): RerunSchedule {
+  if (existsSync(sYamlPath)) {
+    const schedule = scheduleFromSYaml(readFileSync(sYamlPath, 'utf8'), path.basename(sYamlPath));
+    if (schedule) return schedule;
+  }
+  return intervalSchedule(loadRerunConfig(env).intervalMs);
+}
+
+export async function startRerunTimer(
+  env: Env,
+  upstream: Upstream,
+  logger: Logger,
+  options: { schedule?: RerunSchedule; now?: () => number } = {},
+): Promise<Piece & { fire(): Promise<void> }> {
+  const now = options.now ?? Date.now;
+  const schedule = options.schedule ?? loadLocalSchedule(env);
+  const log = logger.child({ fn: 'rerun-batch' });
+  const dir = path.resolve(loadBucketConfig({ ...env, IDV_STORE: 'fs' }).store.dir);
+  const handler = createRerunBatchHandler(
+    {
+      ...env,
+      IDV_STORE: 'fs',
+      IDV_BUCKET_DIR: dir,
+      IDV_RERUN_MODE: 'inline',
+      IDV_ENDPOINT: upstream.endpoint,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: upstream.credentials.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: upstream.credentials.accessKeySecret,
+      ALIBABA_CLOUD_SECURITY_TOKEN: upstream.credentials.securityToken,
+      IDV_RESOURCE_CODE: upstream.defaultResourceCode,
+    },
+    { logger: log },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const fire = async (): Promise<void> => {
+    if (running) {
+      log.info('rerun tick skipped: the previous run is still going');
+      return running;
+    }
+    const event = {
+      triggerTime: new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      triggerName: schedule.triggerName,
+      payload: schedule.payload,
+    };
+    const context = {
+      requestId: randomUUID(),
+      function: { name: 'idv-rerun-batch', timeout: schedule.timeoutS },
+    };
+    running = handler(Buffer.from(JSON.stringify(event)), context)
+      .then(() => undefined)
+      .catch((err: unknown) => log.error('rerun run failed', { err }))
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  const arm = () => {
+    if (stopped) return;
+    const delay = Math.max(0, nextFireEpochMs(schedule, now()) - now());
+    timer = setTimeout(() => {
+      void fire();
+      arm();
+    }, delay);
+  };
+  arm();
+  return {
+    name: 'rerun-timer',
+    lines: [
+      `  Rerun timer:      ${describeSchedule(schedule)}; on demand: npm run rerun -- --bucket-dir ${dir}`,
+    ],
+    fire,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
