@@ -55,7 +55,7 @@ describe('the local rerun timer', () => {
       { IDV_BUCKET_DIR: root, IDV_PREFIX: 'cases' },
       upstream(),
       createLogger({ write: (l) => logs.push(l) }),
-      { schedule: { ...intervalSchedule(1000), everyMs: 50 } },
+      { schedule: intervalSchedule(50) },
     );
     try {
       expect(timer.lines.join('\n')).toContain('Rerun timer');
