@@ -113,6 +113,8 @@ export const httpEnvSchema = z
     IDV_MAX_PHOTO_BYTES: opt(intIn(1024, 32 * 1024 * 1024)),
     IDV_MAX_PHOTO_PIXELS: opt(intIn(1, 200_000_000)),
     IDV_REQUEST_BUDGET_MS: opt(intIn(1000, 600_000)),
+    /** Shared with the bucket section: the daily quota resets at midnight at this UTC offset. */
+    IDV_QUOTA_RESET_UTC_OFFSET_MINUTES: opt(intIn(-720, 840)),
   })
   .refine((e) => (e.IDV_API_KEYS?.length ?? 0) > 0 || e.IDV_API_KEY !== undefined, {
     path: ['IDV_API_KEYS'],
@@ -130,6 +132,8 @@ export function loadHttpConfig(env: Env = process.env) {
     maxPhotoPixels: raw.IDV_MAX_PHOTO_PIXELS ?? 50_000_000,
     /** Time for one request, retries included, when FC does not say (context.function.timeout). */
     requestBudgetMs: raw.IDV_REQUEST_BUDGET_MS ?? 25_000,
+    /** Retry-After of a 429 counts to the next midnight at this UTC offset. */
+    quotaResetUtcOffsetMinutes: raw.IDV_QUOTA_RESET_UTC_OFFSET_MINUTES ?? 0,
   };
 }
 export type HttpConfig = ReturnType<typeof loadHttpConfig>;

@@ -51,6 +51,7 @@ export function createVerifyHttpHandler(env: Env, deps: VerifyHttpDeps = {}) {
     maxPhotoBytes: httpConfig.maxPhotoBytes,
     maxPhotoPixels: httpConfig.maxPhotoPixels,
     defaultResourceCode: idvConfig.resourceCode,
+    quotaResetUtcOffsetMinutes: httpConfig.quotaResetUtcOffsetMinutes,
     ...(deps.homePage === undefined ? {} : { homePage: deps.homePage }),
   });
   return createFcHttpHandler({

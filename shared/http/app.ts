@@ -38,6 +38,8 @@ export interface HttpAppOptions {
   maxPhotoBytes: number;
   maxPhotoPixels: number;
   defaultResourceCode: string | undefined;
+  /** Retry-After of a spent daily quota counts to midnight at this UTC offset (default 0). */
+  quotaResetUtcOffsetMinutes?: number;
   version?: string;
   /** Optional HTML for GET / (the local demo page). */
   homePage?: string;
@@ -117,7 +119,12 @@ export function createHttpApp(options: HttpAppOptions) {
         body: text,
       };
     } catch (err) {
-      const reply = toErrorReply(err, req.requestId, options.clock.nowMs());
+      const reply = toErrorReply(
+        err,
+        req.requestId,
+        options.clock.nowMs(),
+        options.quotaResetUtcOffsetMinutes,
+      );
       const fields = {
         method: req.method,
         path: req.path,

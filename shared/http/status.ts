@@ -4,8 +4,8 @@
  *
  * Retry-After for an upstream daily quota (402): Alibaba's ID Verification documentation does not state when
  * a daily quota resets (checked: the QPS limits page only documents per-second limits). We answer with the
- * seconds until the next UTC midnight, a conservative guess for a "daily" counter; the emulator resets its
- * per-key quota at UTC midnight too.
+ * seconds until the next midnight at IDV_QUOTA_RESET_UTC_OFFSET_MINUTES (default 0: UTC, as the emulator
+ * counts days; the bucket door uses the same variable for its retry time).
  */
 import type { IdvError, IdvErrorCode } from '../idv/errors.ts';
 import { PhotoError } from '../photo/errors.ts';
@@ -108,16 +108,23 @@ const UNKNOWN_UPSTREAM: UpstreamMapping = {
   message: 'the verification service failed',
 };
 
-export const secondsUntilUtcMidnight = (nowEpochMs: number): number => {
-  const next = new Date(nowEpochMs);
+/** Seconds until the next midnight at a UTC offset (minutes east of UTC). */
+export const secondsUntilMidnight = (nowEpochMs: number, utcOffsetMinutes = 0): number => {
+  const shifted = nowEpochMs + utcOffsetMinutes * 60_000;
+  const next = new Date(shifted);
   next.setUTCHours(24, 0, 0, 0);
-  return Math.max(1, Math.ceil((next.getTime() - nowEpochMs) / 1000));
+  return Math.max(1, Math.ceil((next.getTime() - shifted) / 1000));
 };
 
 const isIdvError = (err: unknown): err is IdvError =>
   err instanceof Error && err.name === 'IdvError' && typeof (err as IdvError).code === 'string';
 
-export function toErrorReply(err: unknown, requestId: string, nowEpochMs: number): ErrorReply {
+export function toErrorReply(
+  err: unknown,
+  requestId: string,
+  nowEpochMs: number,
+  quotaResetUtcOffsetMinutes = 0,
+): ErrorReply {
   const reply = (
     status: number,
     code: string,
@@ -138,7 +145,9 @@ export function toErrorReply(err: unknown, requestId: string, nowEpochMs: number
     const headers: Record<string, string> = {};
     if (m.retryAfter !== undefined) {
       headers['retry-after'] = String(
-        m.retryAfter === 'midnight' ? secondsUntilUtcMidnight(nowEpochMs) : m.retryAfter,
+        m.retryAfter === 'midnight'
+          ? secondsUntilMidnight(nowEpochMs, quotaResetUtcOffsetMinutes)
+          : m.retryAfter,
       );
     }
     return reply(m.status, m.code, m.message, undefined, headers, true);

@@ -95,7 +95,11 @@ describe('verify-http app', () => {
 
   it('refuses a request without a valid API key with 401 and never calls upstream', async () => {
     const { handler, idv } = setup();
-    const cases: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-key' }, { authorization: KEY }];
+    const cases: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong-key' },
+      { authorization: KEY },
+    ];
     for (const headers of cases) {
       const reply = await handler(verifyEvent(photosBody(), headers), fcContext());
       expect(reply.statusCode).toBe(401);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha256HexOf } from '../../../shared/config.ts';
 import { bearerKey, isAuthorised } from '../../../shared/http/auth.ts';
-import { secondsUntilUtcMidnight, toErrorReply } from '../../../shared/http/status.ts';
+import { secondsUntilMidnight, toErrorReply } from '../../../shared/http/status.ts';
 import { PhotoError } from '../../../shared/photo/errors.ts';
 
 describe('isAuthorised', () => {
@@ -37,8 +37,13 @@ describe('isAuthorised', () => {
 
 describe('status mapping', () => {
   it('counts the seconds until the next UTC midnight', () => {
-    expect(secondsUntilUtcMidnight(Date.UTC(2026, 5, 1, 23, 59, 30))).toBe(30);
-    expect(secondsUntilUtcMidnight(Date.UTC(2026, 5, 1, 0, 0, 0))).toBe(86_400);
+    expect(secondsUntilMidnight(Date.UTC(2026, 5, 1, 23, 59, 30))).toBe(30);
+    expect(secondsUntilMidnight(Date.UTC(2026, 5, 1, 0, 0, 0))).toBe(86_400);
+  });
+
+  it('counts to midnight at a UTC offset (Beijing time, +480 minutes)', () => {
+    // 15:00 UTC is 23:00 in Beijing: one hour to go.
+    expect(secondsUntilMidnight(Date.UTC(2026, 5, 1, 15, 0, 0), 480)).toBe(3600);
   });
 
   it('exposes a photo error with its field and never a cause', () => {
