@@ -4,7 +4,7 @@
  * lazy-loading that keeps cold starts short). sharp stays external and is copied beside the bundle.
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { ENTRY_FILE, FORBIDDEN_IN_BUNDLE, type FunctionSpec } from './functions.ts';
 import { copySharp } from './native.ts';
@@ -54,9 +54,11 @@ export function forbidLocalCode(root: string): Plugin {
         if (args.kind === 'entry-point' || !args.importer) return undefined;
         const importer = relative(root, args.importer).split(sep).join('/');
         const target = args.path;
-        const hit = FORBIDDEN_IN_BUNDLE.find(
-          (re) => re.test(`${importer.replace(/[^/]+$/, '')}${target}`) || re.test(`node_modules/${target}`),
-        );
+        // Where the import points, repo-relative: a relative path from the importer, else a package name.
+        const candidate = target.startsWith('.')
+          ? posix.normalize(posix.join(posix.dirname(importer), target))
+          : `node_modules/${target}`;
+        const hit = FORBIDDEN_IN_BUNDLE.find((re) => re.test(candidate));
         return hit
           ? { errors: [{ text: `${importer} imports ${target}: offline-only code in a bundle` }] }
           : undefined;

@@ -22,9 +22,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
 export const ENTRY_FILE = 'index.mjs';
 export const HANDLER = 'index.handler';
 
-/** Source paths that must never end up inside a function bundle (offline-only code and its heavy deps). */
+/**
+ * Repo-relative source paths that must never end up inside a function bundle: offline-only code and its heavy
+ * dependencies (at any node_modules depth).
+ */
 export const FORBIDDEN_IN_BUNDLE: readonly RegExp[] = [
-  /(^|\/)local\//,
+  /^local\//,
   /(^|\/)node_modules\/@vladmandic\//,
   /(^|\/)node_modules\/@tensorflow\//,
   /(^|\/)node_modules\/s3rver\//,

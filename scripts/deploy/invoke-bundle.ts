@@ -26,6 +26,8 @@ export interface InvokeResult {
   elapsedMs: number;
   /** Peak resident memory of the child, in KiB. */
   maxRssKiB: number;
+  /** CPU time (user + system) the child had used when it replied, in ms: less sensitive to machine load. */
+  cpuMs: number;
   /** What the function wrote to stdout and stderr (its logs). */
   logs: string;
 }
@@ -44,7 +46,8 @@ const [, url, eventPath, contextJson] = process.argv;
 const event = readFileSync(eventPath);
 const { handler } = await import(url);
 const reply = await handler(event, JSON.parse(contextJson));
-const out = { reply: Buffer.isBuffer(reply) ? reply.toString('utf8') : reply ?? null, maxRssKiB: process.resourceUsage().maxRSS };
+const cpu = process.cpuUsage();
+const out = { reply: Buffer.isBuffer(reply) ? reply.toString('utf8') : reply ?? null, maxRssKiB: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000 };
 process.stdout.write(${JSON.stringify(MARK)} + JSON.stringify(out) + '\\n', () => process.exit(0));
 `;
 
@@ -105,11 +108,13 @@ export async function invokeBundle(
     const parsed = JSON.parse(run.stdout.slice(at + MARK.length).split('\n')[0]!) as {
       reply: unknown;
       maxRssKiB: number;
+      cpuMs: number;
     };
     return {
       reply: parsed.reply,
       elapsedMs: run.firstMarkMs ?? run.elapsedMs,
       maxRssKiB: parsed.maxRssKiB,
+      cpuMs: parsed.cpuMs,
       logs: run.stdout.slice(0, at) + run.stderr,
     };
   } finally {

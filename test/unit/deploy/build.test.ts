@@ -85,6 +85,15 @@ describe('bundleFunction', () => {
     await expect(attempt).rejects.toMatchObject({ code: 'ForbiddenImport' });
   });
 
+  it('refuses a function that imports the face engine packages', async () => {
+    const attempt = bundleFunction(
+      { name: 'tf', entry: `${FIXTURES}/engine-pkg-fn/index.ts` },
+      REPO_ROOT,
+      join(work, 'dist'),
+    );
+    await expect(attempt).rejects.toMatchObject({ code: 'ForbiddenImport' });
+  });
+
   it('fails with BuildFailed when the entry does not exist', async () => {
     const attempt = bundleFunction(
       { name: 'nope', entry: `${FIXTURES}/missing/index.ts` },
