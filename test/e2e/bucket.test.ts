@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CaseResult, resultSchema } from '../../shared/cases/schemas.ts';
-import { differentPeople, faceCrop, replayOf, samePersonPair } from '../helpers/photos.ts';
+import { differentPeople, faceCrop, samePersonPair } from '../helpers/photos.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -108,9 +108,11 @@ describe('npm start: the bucket door', () => {
     expect(result).toMatchObject({ status: 'verified', verdict: { result: false } });
   });
 
-  it('flags a replayed reference photo', async () => {
+  it('flags the reference photo sent again as the face photo (a replay)', async () => {
+    // Replays of transformed copies are the engine's own tests; here the point is that the bucket door
+    // carries an attack verdict into result.json.
     const ref = await faceCrop(1);
-    await writePair('replay', ref, await replayOf(ref, 'reencode'));
+    await writePair('replay', ref, Buffer.from(ref));
     const result = await resultOf('replay');
     expect(result).toMatchObject({ status: 'verified', verdict: { faceAttack: true, result: false } });
   });
