@@ -45,7 +45,8 @@ export function toFcHttpEvent(
 ): FcHttpEvent {
   const url = new URL(req.url ?? '/', 'http://runner.invalid');
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) headers[name] = joinValues(value);
+  // headersDistinct keeps repeated headers apart (req.headers joins them with ", "); FC joins with ",".
+  for (const [name, value] of Object.entries(req.headersDistinct)) headers[name] = joinValues(value);
   const queryParameters: Record<string, string> = {};
   for (const key of new Set(url.searchParams.keys()))
     queryParameters[key] = url.searchParams.getAll(key).join(',');
