@@ -44,10 +44,33 @@ export async function readApiRequest(req: IncomingMessage, maxBodyBytes: number)
   };
 }
 
+/**
+ * application/x-www-form-urlencoded -> record, with URLSearchParams' semantics (`+` is a space, a malformed
+ * `%` escape stays literal, the last of repeated names wins) but several times faster on a 1 MB body, where
+ * URLSearchParams took 30-60 ms; a unit property checks both agree.
+ */
 export function formToRecord(form: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
-  for (const [k, v] of new URLSearchParams(form)) out[k] = v;
+  const body = form.startsWith('?') ? form.slice(1) : form; // as URLSearchParams does
+  if (body.length === 0) return out;
+  for (const part of body.split('&')) {
+    if (part.length === 0) continue;
+    const eq = part.indexOf('=');
+    const name = formDecode(eq < 0 ? part : part.slice(0, eq));
+    out[name] = formDecode(eq < 0 ? '' : part.slice(eq + 1));
+  }
   return out;
+}
+
+function formDecode(s: string): string {
+  const spaced = s.includes('+') ? s.replace(/\+/g, ' ') : s;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    // A malformed escape or invalid UTF-8: let URLSearchParams decide, as the slow path always did.
+    return new URLSearchParams(`x=${s}`).get('x') ?? '';
+  }
 }
 
 /** Parameters carried by the body: a form (RPC and V3) or a JSON object (V3 with reqBodyType json). */

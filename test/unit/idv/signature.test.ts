@@ -219,3 +219,29 @@ describe('signV3 (ACS3-HMAC-SHA256)', () => {
     fc.assert(fc.property(fc.string(), (s) => parseAcs3Authorization(s) === undefined || s.includes('ACS3')));
   });
 });
+
+describe('signRpc fast path', () => {
+  it('equals HMAC-SHA1 over stringToSign for any parameters (property)', async () => {
+    const { createHmac } = await import('node:crypto');
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.string({ unit: 'binary', maxLength: 12 }),
+          fc.string({ unit: 'binary', maxLength: 40 }),
+          {
+            maxKeys: 8,
+          },
+        ),
+        fc.constantFrom('GET', 'POST', 'post'),
+        fc.string({ minLength: 1, maxLength: 20 }),
+        (params, method, secret) => {
+          const reference = createHmac('sha1', `${secret}&`)
+            .update(stringToSign(method, params), 'utf8')
+            .digest('base64');
+          expect(signRpc(method, params, secret)).toBe(reference);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
