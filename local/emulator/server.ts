@@ -50,6 +50,12 @@ export interface EmulatorOptions {
   random?: () => number;
 }
 
+/** An injected hang: the request is never answered. */
+interface Hang {
+  hang: true;
+  accessKeyId: string;
+}
+
 export interface Emulator {
   url: string;
   port: number;
@@ -72,7 +78,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   let faults: FaultState = createFaultState(options.faults, random);
   const closing = new AbortController();
 
-  async function answer(req: http.IncomingMessage, requestId: string): Promise<EmulatorReply | 'hang'> {
+  async function answer(req: http.IncomingMessage, requestId: string): Promise<EmulatorReply | Hang> {
     const host = req.headers.host ?? 'localhost';
     let request: Awaited<ReturnType<typeof readApiRequest>>;
     try {
@@ -96,7 +102,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const { latencyMs, instant } = faults.config;
     const fault = faults.next();
     if (latencyMs > 0) await sleep(latencyMs, closing.signal);
-    if (fault === 'hang') return 'hang';
+    if (fault === 'hang') return { hang: true, accessKeyId };
     if (fault === 'throttle') return withKey(gatewayError('Throttling.User', requestId, host));
     if (fault === 'systemError' || fault === 'processing') return withKey(faultReply(fault, requestId));
     if (!auth.key.activated) {
@@ -128,9 +134,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         return { ...faultReply('systemError', requestId), outcome: 'emulatorError' };
       })
       .then((reply) => {
-        if (reply === 'hang') {
-          stats.finished(undefined, 'hang');
-          logger.info('emulator request', { requestId, outcome: 'hang' });
+        if ('hang' in reply) {
+          stats.finished(reply.accessKeyId, 'hang');
+          logger.info('emulator request', { requestId, accessKeyId: reply.accessKeyId, outcome: 'hang' });
           return; // never answered; close() drops the connection
         }
         const { accessKeyId } = reply;

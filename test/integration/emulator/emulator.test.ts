@@ -219,6 +219,7 @@ describe('startEmulator faults', () => {
     emulator.setFaults({ hang: { share: 1 } });
     const pending = rejection(verify());
     await waitFor(() => (emulator.stats().byOutcome.hang ?? 0) === 1);
+    expect(emulator.stats().byKey[key.accessKeyId]?.hang).toBe(1);
     await emulator.close();
     const err = (await pending) as { code?: string };
     expect(err.code).toBe('ECONNRESET');
