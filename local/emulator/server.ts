@@ -48,6 +48,8 @@ export interface EmulatorOptions {
   resourceCodes?: readonly string[];
   /** For fault shares; default Math.random. */
   random?: () => number;
+  /** Largest request body accepted (413 RequestEntityTooLarge above it); default 32 MiB. */
+  maxBodyBytes?: number;
 }
 
 /** An injected hang: the request is never answered. */
@@ -82,7 +84,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const host = req.headers.host ?? 'localhost';
     let request: Awaited<ReturnType<typeof readApiRequest>>;
     try {
-      request = await readApiRequest(req, MAX_BODY_BYTES);
+      request = await readApiRequest(req, options.maxBodyBytes ?? MAX_BODY_BYTES);
     } catch (err) {
       if (err instanceof BodyTooLargeError) return gatewayError('RequestEntityTooLarge', requestId, host);
       throw err;

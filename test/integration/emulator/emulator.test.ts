@@ -166,6 +166,14 @@ describe('startEmulator service answers', () => {
     expect(dataOf(err.data!)).toMatchObject({ retCodeSub: 'Z9303' });
   });
 
+  it('refuses a body over maxBodyBytes with 413 RequestEntityTooLarge', async () => {
+    await emulator.close();
+    emulator = await startEmulator({ engine, keys: [key], maxBodyBytes: 1000 });
+    const err = await rejection(verify(serviceParameters('a'.repeat(2000), 'a-2')));
+    expect(err.code).toBe('RequestEntityTooLarge');
+    expect(engine.calls).toHaveLength(0);
+  });
+
   it('refuses methods other than GET and POST', async () => {
     const res = await fetch(emulator.url, { method: 'PUT', body: 'x' });
     expect(res.status).toBe(400);
