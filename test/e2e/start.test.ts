@@ -3,12 +3,16 @@
  * and API key, send real requests, stop it with a signal and expect a clean exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const children: ChildProcess[] = [];
+const dirs: string[] = [];
 
 interface Started {
   child: ChildProcess;
@@ -17,6 +21,9 @@ interface Started {
 }
 
 function start(env: Record<string, string>): Started {
+  // The bucket door (another piece of npm start) watches a folder: keep it out of the repository.
+  const bucketDir = mkdtempSync(join(tmpdir(), 'idv-e2e-bucket-'));
+  dirs.push(bucketDir);
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/dev.ts'], {
     cwd: ROOT,
     env: {
@@ -53,6 +60,7 @@ async function waitFor(started: Started, pattern: RegExp, timeoutMs = 90_000): P
 
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 describe('npm start', () => {
