@@ -73,6 +73,9 @@ describe('npm start', () => {
     const [, curlRef, curlAuth] = await waitFor(started, /-F ref=@(\S+) -F auth=@(\S+)/);
 
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const page = await fetch(`${url}/`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<form');
     const form = new FormData();
     form.append(
       'ref',
