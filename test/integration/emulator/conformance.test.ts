@@ -50,6 +50,10 @@ const SCHEMES: Array<[string, Call]> = [
     'openapi-client callApi (V3, form body)',
     async (u, k, p) => (await openApiClient(u, k).v3(p, 'body')).body,
   ],
+  [
+    'openapi-client callApi GET (V3, query)',
+    async (u, k, p) => (await openApiClient(u, k).v3(p, 'query', 'GET')).body,
+  ],
 ];
 
 const params = (ref = 'alice-1', auth = 'alice-2') => ({

@@ -132,14 +132,18 @@ export function openApiClient(url: string, credentials: OpenApiCredentials) {
         runtime(),
       ),
     /** V3 (ACS3-HMAC-SHA256), parameters in the query (as the saf SDK sends them) or a form body. */
-    v3: (params: Record<string, string>, where: 'query' | 'body' = 'query') =>
+    v3: (
+      params: Record<string, string>,
+      where: 'query' | 'body' = 'query',
+      method: 'POST' | 'GET' = 'POST',
+    ) =>
       client.callApi(
         new oa.Params({
           action: 'ExecuteRequest',
           version: '2019-05-21',
           protocol: 'HTTP',
           pathname: '/',
-          method: 'POST',
+          method,
           authType: 'AK',
           style: 'RPC',
           reqBodyType: 'formData',
