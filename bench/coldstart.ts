@@ -1,5 +1,5 @@
 /**
- * `npm run bench:coldstart [runs]`: builds the functions, then per sample event measures the time from
+ * `npm run bench:coldstart [runs] [filter]`: builds the functions, then per sample event measures the time from
  * spawning a fresh `node` to the handler's first reply (median of N fresh processes, default 10), next to a
  * bare `node` that prints one line, measured the same way in the same run (the baseline). Prints bundle
  * sizes (JavaScript apart from native sharp files), the largest contributors to each bundle, the peak RSS
@@ -11,6 +11,8 @@ import { invokeBundle, REPLY_MARK, timeNode } from '../scripts/deploy/invoke-bun
 import { SAMPLES } from './coldstart-samples.ts';
 
 const runs = Number(process.argv[2] ?? 10);
+/** Optional: only samples whose function or label contains this text. */
+const only = process.argv[3];
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
   ];
   for (const sample of SAMPLES) {
     const b = built.find((x) => x.name === sample.fn);
-    if (!b) continue;
+    if (!b || (only && !`${sample.fn} ${sample.label}`.includes(only))) continue;
     const { event, env, context, stop } = await sample.setup();
     try {
       const times: number[] = [];

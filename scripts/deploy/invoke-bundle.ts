@@ -47,7 +47,11 @@ const event = readFileSync(eventPath);
 const { handler } = await import(url);
 const reply = await handler(event, JSON.parse(contextJson));
 const cpu = process.cpuUsage();
-const out = { reply: Buffer.isBuffer(reply) ? reply.toString('utf8') : reply ?? null, maxRssKiB: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000 };
+// Linux keeps ru_maxrss across exec (it reports the spawning parent's size when that was larger); VmHWM is this
+// program's own peak.
+let maxRssKiB = process.resourceUsage().maxRSS;
+try { maxRssKiB = Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
+const out = { reply: Buffer.isBuffer(reply) ? reply.toString('utf8') : reply ?? null, maxRssKiB, cpuMs: (cpu.user + cpu.system) / 1000 };
 process.stdout.write(${JSON.stringify(MARK)} + JSON.stringify(out) + '\\n', () => process.exit(0));
 `;
 
