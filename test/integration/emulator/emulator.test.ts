@@ -124,6 +124,16 @@ describe('startEmulator service answers', () => {
     expect(err.code).toBe('InvalidVersion');
   });
 
+  it('answers a GET that carries two 300 KB photos in its query string (beyond the 16 KB Node default)', async () => {
+    const big = 'z'.repeat(300_000);
+    const reply = await call(
+      { Service: 'intl_face_verify', ServiceParameters: serviceParameters(big, `${big}-2`) },
+      'GET',
+    );
+    expect(reply.Code).toBe(200);
+    expect(engine.calls[0]?.ref).toHaveLength(300_000);
+  });
+
   it('answers GET requests like POST requests', async () => {
     expect(
       await call({ Service: 'intl_face_verify', ServiceParameters: serviceParameters() }, 'GET'),
