@@ -6,7 +6,7 @@ export const EmulatorStatsSchema = z.object({
   requests: z.number(),
   /** Requests that reached the face engine (the billable ones). */
   engineCalls: z.number(),
-  /** Requests being answered right now (hanging ones included). */
+  /** Requests being answered right now (an injected hang leaves this count at once: it is never answered). */
   inFlight: z.number(),
   /** The most requests ever answered at the same time (concurrency limits are checked against it). */
   peakInFlight: z.number(),
