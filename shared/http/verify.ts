@@ -40,9 +40,16 @@ export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<
     });
   }
   const limits = { maxBytes: deps.limits.maxPhotoBytes, maxPixels: deps.limits.maxPhotoPixels };
-  // Sequential on purpose: each photo may be decoded, and FC instances are small; a failure on ref spares auth.
-  const ref = await normalisePhoto(input.ref.bytes, input.ref.field, limits);
-  const auth = await normalisePhoto(input.auth.bytes, input.auth.field, limits);
+  // Both at once (libvips works on libuv's thread pool, so two re-encodes use two cores when there are two);
+  // when both fail, the ref photo's error is reported, so the answer does not depend on timing.
+  const [refResult, authResult] = await Promise.allSettled([
+    normalisePhoto(input.ref.bytes, input.ref.field, limits),
+    normalisePhoto(input.auth.bytes, input.auth.field, limits),
+  ]);
+  if (refResult.status === 'rejected') throw refResult.reason;
+  if (authResult.status === 'rejected') throw authResult.reason;
+  const ref = refResult.value;
+  const auth = authResult.value;
   call.logger.info('photos ready', { ref: summary(ref), auth: summary(auth) });
 
   const verdict = await deps.idv.verify(

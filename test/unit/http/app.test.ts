@@ -194,6 +194,18 @@ describe('verify-http app', () => {
     expect(idv.calls).toHaveLength(0);
   });
 
+  it('reports the ref photo first when both photos are invalid', async () => {
+    const { handler } = setup();
+    const reply = await handler(
+      verifyEvent({
+        refFaceContent: randomNoise(5000).toString('base64'),
+        authFaceContent: randomNoise(10).toString('base64'),
+      }),
+      fcContext(),
+    );
+    expect(json(reply).error.field).toBe('refFaceContent');
+  });
+
   it('refuses invalid JSON, a wrong content type and a bad resourceCode with 4xx codes', async () => {
     const { handler } = setup();
     const bad = await handler(
