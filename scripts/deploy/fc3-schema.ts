@@ -8,6 +8,9 @@
  * - timer trigger: triggerConfig {cronExpression, enable, payload?: string}
  * - asyncInvokeConfig {destinationConfig?: {onFailure?, onSuccess?: {destination}}, maxAsyncEventAgeInSeconds?,
  *   maxAsyncRetryAttempts?, qualifier?}
+ * Not offered: `instanceConcurrency`. FC 3.0 standard runtimes such as nodejs20 no longer support instance
+ * concurrency (Alibaba's "Comparison and compatibility between Function Compute 3.0 and 2.0"; only custom
+ * runtimes keep it), so each instance serves one request at a time and memory is sized for one.
  * Unknown keys are rejected (strict) so that a typo such as `memorysize` fails here rather than being
  * silently ignored by fc3 at deploy time.
  */
@@ -139,7 +142,6 @@ export const fc3PropsSchema = z.strictObject({
     .refine((n) => n % 64 === 0, 'must be a multiple of 64'),
   /** Seconds. */
   timeout: z.number().int().min(1).max(86_400),
-  instanceConcurrency: z.number().int().min(1).max(200).optional(),
   internetAccess: z.boolean().optional(),
   role: z.string().regex(/^acs:ram::[^:]+:role\/.+$/, 'acs:ram::<account>:role/<name>'),
   logConfig: z

@@ -21,6 +21,7 @@ describe('fc3PropsSchema', () => {
 
   it.each([
     ['a misspelt key', { ...baseProps, memorysize: 512 }],
+    ['instanceConcurrency (custom runtimes only on FC 3.0)', { ...baseProps, instanceConcurrency: 4 }],
     ['another runtime', { ...baseProps, runtime: 'nodejs18' }],
     ['an unknown region', { ...baseProps, region: 'mars-north-1' }],
     ['memory that is not a multiple of 64', { ...baseProps, memorySize: 500 }],
