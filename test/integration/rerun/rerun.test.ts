@@ -141,6 +141,18 @@ describe('rerun-batch with the emulator', () => {
     expect(emu.stats().byOutcome.instant).toBe(6);
   });
 
+  it("takes no case once start + the function's timeout - IDV_RERUN_MARGIN_MS has passed", async () => {
+    const emu = await start({});
+    await putPairs(3);
+    const handler = handlerFor(emu, { IDV_RERUN_MARGIN_MS: '5000' });
+    const tight = fcContext({ function: { name: 'idv-rerun-batch', timeout: 5 } });
+    const reply = await handler(timerEvent(), tight);
+    expect(reply).toMatchObject({ ok: true, stopReason: 'deadline', counts: { verified: 0 } });
+    expect(emu.stats().requests).toBe(0);
+    const roomy = await handler(timerEvent(), timerContext());
+    expect(roomy).toMatchObject({ ok: true, stopReason: 'complete', counts: { verified: 3 } });
+  });
+
   it('converges to 100 verdicts with 30% transient failures, one successful paid call per pair', async () => {
     const emu = await start({ systemError: { share: 0.3 } });
     const ids = await putPairs(100);
