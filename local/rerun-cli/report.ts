@@ -40,6 +40,8 @@ const STOPS: Record<RerunReport['stopReason'], string> = {
   'list-error': 'stopped: listing the bucket failed',
 };
 
+const capitalise = (s: string, yes: boolean): string => (yes ? s.charAt(0).toUpperCase() + s.slice(1) : s);
+
 export function summaryTable(report: RerunReport, dryRun: boolean): string {
   const width = Math.max(...ROWS.map(([, label]) => label.length));
   const numbers = ROWS.map(([k]) => String(report.counts[k]));
@@ -49,7 +51,7 @@ export function summaryTable(report: RerunReport, dryRun: boolean): string {
     ([, label], i) => `| ${label.padEnd(width)} | ${(numbers[i] ?? '').padStart(numWidth)} |`,
   );
   const notes = [
-    `${dryRun ? 'Dry run (nothing was verified or written): ' : ''}${STOPS[report.stopReason]}; ${report.durationMs} ms.`,
+    `${dryRun ? 'Dry run (nothing was verified or written): ' : ''}${capitalise(STOPS[report.stopReason], !dryRun)}; ${report.durationMs} ms.`,
     ...(report.error ? [`Error: ${report.error.code}: ${report.error.message}`] : []),
     ...(report.failedCases.length > 0 ? [`Failed or not processed: ${report.failedCases.join(', ')}`] : []),
   ];
