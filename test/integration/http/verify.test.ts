@@ -8,7 +8,7 @@ import { type Emulator, startEmulator } from '../../../local/emulator/server.ts'
 import { createFaceEngine, type LocalFaceEngine } from '../../../local/engine/engine.ts';
 import { type RunningServer, startFcHttpRunner } from '../../../local/runner/fc-http.ts';
 import { createLogger } from '../../../shared/log.ts';
-import { differentPeople, faceCrop, replayOf, samePersonPair } from '../../helpers/photos.ts';
+import { differentPeople, faceCrop, samePersonPair } from '../../helpers/photos.ts';
 
 const API_KEY = 'integration-api-key-0123456789';
 const KEYS = {
@@ -103,8 +103,9 @@ describe('verify-http over the emulator', () => {
 
   it('flags a replayed reference photo as a face attack', async () => {
     const { url } = await serve();
+    // The reference photo sent again as the face photo (transformed replays are the engine's own tests).
     const ref = await faceCrop(1);
-    const { status, body } = await verify(url, ref, await replayOf(ref, 'reencode'));
+    const { status, body } = await verify(url, ref, ref);
     expect(status).toBe(200);
     expect(body).toMatchObject({ faceAttack: true, result: false });
   });
