@@ -178,7 +178,17 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
   };
 
   const handle = async (seq: number, s: CaseSnapshot): Promise<void> => {
-    const result = await readLimit(() => resultFacts(store, s));
+    let result: Awaited<ReturnType<typeof resultFacts>>;
+    try {
+      result = await readLimit(() => resultFacts(store, s));
+    } catch (err) {
+      // The case could not even be decided (store outage on its result.json): counted, tried by a later run.
+      counts.errors += 1;
+      if (failedCases.length < MAX_LISTED_FAILURES) failedCases.push(s.caseId);
+      log.error('reading the result of a case failed', { caseId: s.caseId, err });
+      finish(seq, s);
+      return;
+    }
     const claim = s.ref && s.auth ? s.claims.get(pairHash(s.ref.etag, s.auth.etag)) : undefined;
     const decision = decideCase({
       validCaseId: s.validCaseId,

@@ -156,6 +156,24 @@ describe('runRerun', () => {
     expect(logs.some((l) => l.includes('StoreUnavailable'))).toBe(true);
   });
 
+  it('counts a case whose result.json cannot be read as an error of that case only', async () => {
+    const clock = clockAt();
+    const store = bucketOf(3, clock);
+    await seedResult(store, 'c01', 'verified');
+    const get = store.get.bind(store);
+    store.get = async (key) => {
+      if (key === 'cases/c01/result.json')
+        throw Object.assign(new Error('get broke'), { code: 'StoreUnavailable' });
+      return get(key);
+    };
+    const { runner, seen } = recordingRunner();
+    const report = await runRerun({ store, clock, logger, runner, leaseMs: 60_000 }, options());
+    expect(seen.map((s) => s.caseId)).toEqual(['c00', 'c02']);
+    expect(report.stopReason).toBe('complete');
+    expect(report.counts).toMatchObject({ verified: 2, errors: 1 });
+    expect(report.failedCases).toEqual(['c01']);
+  });
+
   it('decides without running anything and writes nothing in a dry run', async () => {
     const clock = clockAt();
     const store = bucketOf(4, clock);
