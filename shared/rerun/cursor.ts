@@ -5,7 +5,9 @@
  */
 import { jsonBody, readJson } from '../cases/claims.ts';
 import type { ObjectStore } from '../store/types.ts';
+import type { StopReason } from './counts.ts';
 import { cursorSchema, type RerunCursor } from './schemas.ts';
+import type { Position } from './watermark.ts';
 
 export const RERUN_DIR = '.rerun';
 
@@ -30,4 +32,37 @@ export async function saveCursor(store: ObjectStore, cursor: RerunCursor): Promi
 
 export async function clearCursor(store: ObjectStore, prefix: string): Promise<void> {
   await store.delete(cursorKey(prefix));
+}
+
+/**
+ * At the end of a run: a complete run deletes the cursor it resumed from; a run that stopped early saves its
+ * position (nothing when no case is behind it yet, so an earlier cursor stays as it was).
+ */
+export async function settleCursor(
+  store: ObjectStore,
+  run: {
+    prefix: string;
+    force: boolean;
+    reason: StopReason;
+    resumed: boolean;
+    position: Position | undefined;
+    nowEpochMs: number;
+  },
+): Promise<RerunCursor | undefined> {
+  if (run.reason === 'complete') {
+    if (run.resumed) await clearCursor(store, run.prefix);
+    return undefined;
+  }
+  if (!run.position) return undefined;
+  const cursor: RerunCursor = {
+    schema: 'idv.rerun-cursor/v1',
+    prefix: run.prefix,
+    force: run.force,
+    ...(run.position.pageToken === undefined ? {} : { pageToken: run.position.pageToken }),
+    afterFolder: run.position.folder,
+    savedAtIso: new Date(run.nowEpochMs).toISOString(),
+    reason: run.reason,
+  };
+  await saveCursor(store, cursor);
+  return cursor;
 }

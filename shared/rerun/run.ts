@@ -6,17 +6,17 @@
  */
 import pLimit from 'p-limit';
 import { pairHash } from '../cases/claims.ts';
-import { resultKey } from '../cases/layout.ts';
-import { resultSchema } from '../cases/schemas.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { ObjectStore } from '../store/types.ts';
 import { countStatus, emptyCounts, type RerunCounts, type StopReason } from './counts.ts';
-import { clearCursor, readCursor, saveCursor } from './cursor.ts';
-import { type Decision, decideCase, type ResultFacts } from './decide.ts';
+import { readCursor, settleCursor } from './cursor.ts';
+import { type Decision, decideCase } from './decide.ts';
+import { resultFacts } from './result-facts.ts';
 import type { CaseRunner, RunOutcome } from './runner.ts';
 import { type CaseSnapshot, scanCasesAfter } from './scan.ts';
 import type { RerunCursor } from './schemas.ts';
+import { createWatermark } from './watermark.ts';
 
 export interface RerunDeps {
   store: ObjectStore;
@@ -69,29 +69,6 @@ export interface RerunReport {
 const READ_CONCURRENCY = 16;
 const MAX_LISTED_FAILURES = 100;
 
-async function resultFacts(
-  store: ObjectStore,
-  s: CaseSnapshot,
-): Promise<ResultFacts | 'unreadable' | undefined> {
-  if (!s.hasResult) return undefined;
-  const object = await store.get(resultKey({ prefix: s.prefix, caseId: s.caseId }));
-  if (!object) return undefined;
-  try {
-    const parsed = resultSchema.safeParse(JSON.parse(object.body.toString('utf8')));
-    if (!parsed.success) return 'unreadable';
-    const r = parsed.data;
-    return {
-      status: r.status,
-      refEtag: r.photos.ref.etag,
-      authEtag: r.photos.auth.etag,
-      nextAttemptEpochMs: r.nextAttemptAt === undefined ? undefined : Date.parse(r.nextAttemptAt),
-      claimSeq: r.claimSeq,
-    };
-  } catch {
-    return 'unreadable';
-  }
-}
-
 export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<RerunReport> {
   const { store, clock } = deps;
   const startEpochMs = clock.nowMs();
@@ -117,21 +94,12 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
   }
   if (resume) log.info('resuming after the saved cursor', { afterFolder: resume.afterFolder });
 
-  // Watermark: every case up to `done` (in listing order) is handled; later ones may finish out of order.
   let nextSeq = 0;
-  let doneSeq = -1;
-  let done: { folder: string; pageToken: string | undefined } | undefined = resume
-    ? { folder: resume.afterFolder, pageToken: resume.pageToken }
-    : undefined;
-  const finished = new Map<number, { folder: string; pageToken: string | undefined }>();
-  const finish = (seq: number, s: CaseSnapshot) => {
-    finished.set(seq, { folder: s.folder, pageToken: s.pageToken });
-    for (let next = finished.get(doneSeq + 1); next; next = finished.get(doneSeq + 1)) {
-      finished.delete(doneSeq + 1);
-      doneSeq += 1;
-      done = next;
-    }
-  };
+  const watermark = createWatermark(
+    resume ? { folder: resume.afterFolder, pageToken: resume.pageToken } : undefined,
+  );
+  const finish = (seq: number, s: CaseSnapshot) =>
+    watermark.finish(seq, { folder: s.folder, pageToken: s.pageToken });
 
   const stop = (reason: StopReason) => {
     stopReason ??= reason;
@@ -253,27 +221,20 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
   }
   await Promise.all(pending);
 
-  let cursor: RerunCursor | undefined;
   const reason: StopReason = stopReason ?? 'complete';
+  let cursor: RerunCursor | undefined;
   if (writesCursor) {
     try {
-      if (reason === 'complete') {
-        if (resume) await clearCursor(store, options.prefix);
-      } else if (done) {
-        cursor = {
-          schema: 'idv.rerun-cursor/v1',
-          prefix: options.prefix,
-          force,
-          ...(done.pageToken === undefined ? {} : { pageToken: done.pageToken }),
-          afterFolder: done.folder,
-          savedAtIso: new Date(clock.nowMs()).toISOString(),
-          reason,
-        };
-        await saveCursor(store, cursor);
-      }
+      cursor = await settleCursor(store, {
+        prefix: options.prefix,
+        force,
+        reason,
+        resumed: resume !== undefined,
+        position: watermark.position(),
+        nowEpochMs: clock.nowMs(),
+      });
     } catch (err) {
       log.error('could not save the rerun cursor; the next run starts from the beginning', { err });
-      cursor = undefined;
     }
   }
   const report: RerunReport = {
