@@ -240,8 +240,9 @@ export const rerunEnvSchema = z
     IDV_FANOUT_QUALIFIER: opt(z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a version or alias')),
     /** Fan-out: FC 3.0 API endpoint; default <FC_ACCOUNT_ID>.<OSS_REGION>.fc.aliyuncs.com. */
     IDV_FC_ENDPOINT: opt(z.string().regex(/^(https?:\/\/)?[A-Za-z0-9.-]+(:\d+)?$/, 'must be a host name')),
-    /** Set by Function Compute in every instance. */
+    /** Set by Function Compute in every instance (documented system variables). */
     FC_ACCOUNT_ID: opt(z.string().regex(/^\d+$/, 'must be the numeric account id')),
+    FC_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id')),
     /** npm start's schedule when there is no s.yaml timer trigger (default 1m). */
     IDV_RERUN_INTERVAL: opt(durationMs),
   })
@@ -260,6 +261,8 @@ export function loadRerunConfig(env: Env = process.env) {
       qualifier: raw.IDV_FANOUT_QUALIFIER,
       endpoint: raw.IDV_FC_ENDPOINT,
       accountId: raw.FC_ACCOUNT_ID,
+      /** The function's region (the FC API endpoint's), when FC says; else the bucket's. */
+      region: raw.FC_REGION,
     },
     intervalMs: raw.IDV_RERUN_INTERVAL ?? 60_000,
   };

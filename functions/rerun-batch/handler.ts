@@ -126,7 +126,7 @@ export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): Re
       const fc =
         deps.fcClient?.(credentials) ??
         createFc3Client({
-          region: bucket.store.region ?? '',
+          region: rerun.fanout.region ?? bucket.store.region ?? '',
           ...(rerun.fanout.endpoint ? { endpoint: rerun.fanout.endpoint } : {}),
           ...(rerun.fanout.accountId ? { accountId: rerun.fanout.accountId } : {}),
           credentials: credentials as Credentials,
