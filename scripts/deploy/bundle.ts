@@ -160,6 +160,9 @@ export async function bundleFunction(
       // Prefer packages' ES module builds (the AWS SDK's dist-es): they tree-shake, unlike CommonJS wrapped in
       // closures. Measured on verify-oss: 136 KiB less JavaScript and about 15% less start-up CPU.
       mainFields: ['module', 'main'],
+      // Node reads ES modules as UTF-8: keep non-ASCII text as is instead of \uXXXX escapes (zod's message
+      // locales alone shrink by about 70 KB).
+      charset: 'utf8',
       minify: true,
       sourcemap: 'linked',
       legalComments: 'linked',
