@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
     dataset: { type: 'string' },
     'id-style': { type: 'boolean', default: false },
     baseline: { type: 'boolean', default: false },
+    /** Runs the (slow) baseline on the first N pairs only; the speed ratio then uses the same N pairs. */
+    'baseline-limit': { type: 'string' },
     limit: { type: 'string' },
     /** Writes every comparison (distances, attack signal values) as JSON lines, for calibration. */
     dump: { type: 'string' },
@@ -178,7 +180,8 @@ if (args.baseline) {
   const baseline = await createBaseline();
   const baseMs: number[] = [];
   const baseScored: { label: 'same' | 'different'; distance: number | undefined }[] = [];
-  for (const [i, pair] of pairs.entries()) {
+  const basePairs = pairs.slice(0, args['baseline-limit'] ? Number(args['baseline-limit']) : undefined);
+  for (const [i, pair] of basePairs.entries()) {
     const started = performance.now();
     const distance = await baseline(refOf(pair.ref), authOf(pair.auth));
     baseMs.push(performance.now() - started);
