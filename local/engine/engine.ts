@@ -102,8 +102,15 @@ export async function createFaceEngine(input: FaceEngineOptions = {}): Promise<L
     throw err;
   }
 
-  async function analyse(bytes: Buffer): Promise<Analysis> {
-    const reply = await pool.run({ op: 'analyse', bytes, settings });
+  // The passive models judge the live face photo only: the ID photo is a reproduction by nature.
+  const refSettings: AnalyseSettings = { ...settings, passiveSignals: false };
+
+  async function analyse(bytes: Buffer, photo: PhotoRole): Promise<Analysis> {
+    const reply = await pool.run({
+      op: 'analyse',
+      bytes,
+      settings: photo === 'ref' ? refSettings : settings,
+    });
     if (reply.type === 'analysis') return reply.analysis;
     const detail = reply.type === 'failed' ? reply.message : reply.type;
     throw new FaceEngineError(ENGINE_ERROR_CODES.workerFailed, `engine worker failed: ${detail}`);
@@ -118,7 +125,7 @@ export async function createFaceEngine(input: FaceEngineOptions = {}): Promise<L
       const bad = checkHeader(bytes, photo, options);
       if (bad) return { outcome: 'unjudgeable', photo, ...bad, timingsMs: timings(0, 0, 0, startedMs) };
     }
-    const [refA, authA] = await Promise.all([analyse(ref), analyse(auth)]);
+    const [refA, authA] = await Promise.all([analyse(ref, 'ref'), analyse(auth, 'auth')]);
     const decodeMs = Math.max(refA.decodeMs, authA.decodeMs);
     const detectMs = Math.max(refA.detectMs, authA.detectMs);
     for (const [photo, a] of [
