@@ -125,12 +125,12 @@ export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): Re
       }
       const fc =
         deps.fcClient?.(credentials) ??
-        createFc3Client({
+        (await createFc3Client({
           region: rerun.fanout.region ?? bucket.store.region ?? '',
           ...(rerun.fanout.endpoint ? { endpoint: rerun.fanout.endpoint } : {}),
           ...(rerun.fanout.accountId ? { accountId: rerun.fanout.accountId } : {}),
           credentials: credentials as Credentials,
-        });
+        }));
       runner = createFanoutRunner(
         fc,
         {

@@ -4,6 +4,7 @@
  * and changed at run time; `GET /__emulator/stats` reports calls per key and outcome.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, sleep, systemClock } from '../../shared/clock.ts';
@@ -79,6 +80,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const isKnownResourceCode = createResourceCodeCheck(options.resourceCodes);
   let faults: FaultState = createFaultState(options.faults, random);
   const closing = new AbortController();
+  // Every in-flight latency sleep listens on this signal: many concurrent requests are expected, not a leak.
+  setMaxListeners(0, closing.signal);
 
   async function answer(req: http.IncomingMessage, requestId: string): Promise<EmulatorReply | Hang> {
     const host = req.headers.host ?? 'localhost';

@@ -243,7 +243,7 @@ describe('rerun-batch with the emulator', () => {
       const { port } = server.address() as AddressInfo;
       await store.put('cases/x1/ref.jpg', await jpeg(1));
       await store.put('cases/x1/auth.jpg', await jpeg(2));
-      const client = createFc3Client({
+      const client = await createFc3Client({
         region: 'ap-southeast-1',
         endpoint: `http://127.0.0.1:${port}`,
         credentials: {
