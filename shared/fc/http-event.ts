@@ -45,6 +45,6 @@ export function headerOf(headers: Record<string, string>, name: string): string 
   return undefined;
 }
 
-/** The body bytes of an event. */
-export const eventBody = (event: FcHttpEvent): Buffer =>
-  Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+/** The body of an event: its bytes when base64-encoded, else its text as is (no copy of a large JSON body). */
+export const eventBody = (event: FcHttpEvent): Buffer | string =>
+  event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;

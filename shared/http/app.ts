@@ -17,7 +17,8 @@ export interface AppRequest {
   path: string;
   /** Header names in any case. */
   headers: Record<string, string>;
-  body: Buffer;
+  /** The body text as the event carried it, or its bytes when it came base64-encoded. */
+  body: Buffer | string;
   requestId: string;
   /** This invocation's credentials (FC STS keys or the environment's); the client's own provider if absent. */
   credentials?: Credentials;

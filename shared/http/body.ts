@@ -7,7 +7,7 @@
  * throw a TypeError, which becomes a 400.
  */
 
-import { decodePhotoBase64 } from '../photo/base64.ts';
+import { decodePhotoBase64Text } from '../photo/base64.ts';
 import { PhotoError } from '../photo/errors.ts';
 import { HttpError } from './errors.ts';
 import { referenceSchema, resourceCodeSchema, verifyJsonRequestSchema } from './schemas.ts';
@@ -16,6 +16,8 @@ export interface PhotoInput {
   /** The request field that held it, used in error messages. */
   field: string;
   bytes: Buffer;
+  /** The canonical base64 of `bytes` when the body held base64 (reused upstream when the photo is unchanged). */
+  base64?: string;
 }
 export interface VerifyInput {
   ref: PhotoInput;
@@ -26,9 +28,10 @@ export interface VerifyInput {
 
 const mediaType = (contentType: string | undefined) => contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
 
+/** `body` is the FC event's body text as is, or its bytes when it came base64-encoded. */
 export async function parseVerifyBody(
   contentType: string | undefined,
-  body: Buffer,
+  body: Buffer | string,
   maxPhotoBytes: number,
 ): Promise<VerifyInput> {
   const type = mediaType(contentType);
@@ -39,10 +42,10 @@ export async function parseVerifyBody(
   });
 }
 
-function parseJsonBody(body: Buffer, maxPhotoBytes: number): VerifyInput {
+function parseJsonBody(body: Buffer | string, maxPhotoBytes: number): VerifyInput {
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
   } catch (err) {
     throw new HttpError('invalid_json', 'the body is not valid JSON', { cause: err });
   }
@@ -61,15 +64,13 @@ function parseJsonBody(body: Buffer, maxPhotoBytes: number): VerifyInput {
     );
   }
   const { refFaceContent, authFaceContent, resourceCode, reference } = parsed.data;
+  const photo = (field: 'refFaceContent' | 'authFaceContent', text: string): PhotoInput => {
+    const { bytes, text: base64 } = decodePhotoBase64Text(text, field, maxPhotoBytes);
+    return { field, bytes, base64 };
+  };
   return {
-    ref: {
-      field: 'refFaceContent',
-      bytes: decodePhotoBase64(refFaceContent, 'refFaceContent', maxPhotoBytes),
-    },
-    auth: {
-      field: 'authFaceContent',
-      bytes: decodePhotoBase64(authFaceContent, 'authFaceContent', maxPhotoBytes),
-    },
+    ref: photo('refFaceContent', refFaceContent),
+    auth: photo('authFaceContent', authFaceContent),
     resourceCode,
     reference,
   };
@@ -77,7 +78,7 @@ function parseJsonBody(body: Buffer, maxPhotoBytes: number): VerifyInput {
 
 async function parseMultipartBody(
   contentType: string,
-  body: Buffer,
+  body: Buffer | string,
   maxPhotoBytes: number,
 ): Promise<VerifyInput> {
   let form: FormData;
@@ -85,7 +86,7 @@ async function parseMultipartBody(
     form = await new Request('http://multipart.invalid/', {
       method: 'POST',
       headers: { 'content-type': contentType },
-      body,
+      body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
     }).formData();
   } catch (err) {
     throw new HttpError('invalid_multipart', 'the multipart body could not be parsed', { cause: err });

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { Credentials, IdvClient } from '../idv/types.ts';
 import type { Logger } from '../log.ts';
 import { type NormalisedPhoto, normalisePhoto } from '../photo.ts';
-import { parseVerifyBody } from './body.ts';
+import { type PhotoInput, parseVerifyBody } from './body.ts';
 import { HttpError } from './errors.ts';
 import type { VerifyResponse } from './schemas.ts';
 
@@ -17,7 +17,7 @@ export interface VerifyDeps {
 export interface VerifyCall {
   requestId: string;
   contentType: string | undefined;
-  body: Buffer;
+  body: Buffer | string;
   credentials: Credentials | undefined;
   deadlineEpochMs: number;
   logger: Logger;
@@ -30,6 +30,10 @@ const summary = (p: NormalisedPhoto) => ({
   height: p.height,
   bytes: p.jpeg.length,
 });
+
+/** Base64 for the upstream: the caller's own (canonical) text when the photo passes byte-identical. */
+const upstreamBase64 = (p: NormalisedPhoto, input: PhotoInput) =>
+  p.action === 'unchanged' && input.base64 !== undefined ? input.base64 : p.jpeg.toString('base64');
 
 export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<VerifyResponse> {
   const input = await parseVerifyBody(call.contentType, call.body, deps.limits.maxPhotoBytes);
@@ -54,8 +58,8 @@ export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<
 
   const verdict = await deps.idv.verify(
     {
-      refFaceContent: ref.jpeg.toString('base64'),
-      authFaceContent: auth.jpeg.toString('base64'),
+      refFaceContent: upstreamBase64(ref, input.ref),
+      authFaceContent: upstreamBase64(auth, input.auth),
       resourceCode,
     },
     { deadlineEpochMs: call.deadlineEpochMs, ...(call.credentials ? { credentials: call.credentials } : {}) },

@@ -124,8 +124,7 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
           attempts: 0,
         });
       }
-      // Key order as in the documentation's samples; JSON.stringify escapes nothing in base64.
-      const serviceParameters = JSON.stringify(checked.data);
+      const serviceParameters = serviceParametersJson(checked.data);
       try {
         const verdict = await withRetry(
           async (attempt, timeLeftMs) => {
@@ -183,6 +182,14 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
     },
   };
 }
+
+/**
+ * `JSON.stringify(request)` built by hand, key order as in the documentation's samples: strict base64 needs no
+ * escaping (checked above), and stringify would scan both photos again for characters to escape (about 2 ms
+ * for a pair of 300 KB photos, every request).
+ */
+const serviceParametersJson = (r: VerifyRequest): string =>
+  `{"refFaceContent":"${r.refFaceContent}","authFaceContent":"${r.authFaceContent}","resourceCode":${JSON.stringify(r.resourceCode)}}`;
 
 function transportMessage(code: string, timeoutMs: number): string {
   if (code === 'Timeout') return `no answer from the ID Verification API within ${timeoutMs} ms`;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isStrictBase64 } from '../../../shared/idv/base64.ts';
+import { decodeStrictBase64, isStrictBase64 } from '../../../shared/idv/base64.ts';
 
 describe('isStrictBase64', () => {
   it('accepts what Buffer encodes, for any bytes (property)', () => {
@@ -34,6 +34,30 @@ describe('isStrictBase64', () => {
           expect(isStrictBase64(`${s}${c}${s}`)).toBe(false);
         },
       ),
+    );
+  });
+
+  it('refuses non-canonical final bits that a regex would let through', () => {
+    expect(isStrictBase64('QR==')).toBe(false);
+  });
+});
+
+describe('decodeStrictBase64', () => {
+  it('returns the text as given when it is canonical', () => {
+    const text = Buffer.from('hello!').toString('base64');
+    expect(decodeStrictBase64(text)?.text).toBe(text);
+  });
+
+  it('returns the padded text when the input lacks its padding', () => {
+    expect(decodeStrictBase64('/9j/4A')?.text).toBe('/9j/4A==');
+  });
+
+  it('returns text equal to the bytes re-encoded, for any bytes without padding (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), (b) => {
+        const decoded = decodeStrictBase64(Buffer.from(b).toString('base64').replace(/=+$/, ''));
+        expect(decoded?.text).toBe(Buffer.from(b).toString('base64'));
+      }),
     );
   });
 });

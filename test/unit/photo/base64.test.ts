@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePhotoBase64 } from '../../../shared/photo/base64.ts';
+import { decodePhotoBase64, decodePhotoBase64Text } from '../../../shared/photo/base64.ts';
 import { PhotoError } from '../../../shared/photo/errors.ts';
 
 const codeOf = (fn: () => unknown): string | undefined => {
@@ -27,5 +27,11 @@ describe('decodePhotoBase64', () => {
 
   it('accepts base64 without padding', () => {
     expect(decodePhotoBase64('/9j/4A', 'ref', 100).equals(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))).toBe(true);
+  });
+
+  it('returns the canonical text without the data: prefix and line breaks', () => {
+    const text = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
+    const wrapped = `data:image/jpeg;base64,${text.slice(0, 4)}\r\n${text.slice(4)}`;
+    expect(decodePhotoBase64Text(wrapped, 'ref', 100).text).toBe(text);
   });
 });
