@@ -145,35 +145,31 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       const slash = prefix.lastIndexOf('/');
       const baseRel = slash < 0 ? '' : prefix.slice(0, slash);
       if (baseRel !== '' && !isValidKey(baseRel)) return { entries: [] };
-      const keys: string[] = [];
+      const dir = baseRel === '' ? root : path.join(root, ...baseRel.split('/'));
+      const keys = walkKeys(dir, baseRel, { prefix, ...(token === undefined ? {} : { after: token }) });
+      const entries: ListEntry[] = [];
       try {
-        await walkKeys(baseRel === '' ? root : path.join(root, ...baseRel.split('/')), baseRel, keys);
+        for await (const key of keys) {
+          // One key past a full page says there is more.
+          if (entries.length === max) return { entries, nextToken: entries.at(-1)!.key };
+          const file = path.join(root, ...key.split('/'));
+          try {
+            const s = await statFile(file);
+            if (s)
+              entries.push({
+                key,
+                etag: await etagOf(file, s.stamp),
+                size: s.size,
+                lastModifiedEpochMs: s.mtimeMs,
+              });
+          } catch (err) {
+            if (!isMissing(err)) return wrap(key, 'list', err); // deleted while listing: skip it
+          }
+        }
       } catch (err) {
         return wrap(prefix, 'list', err);
       }
-      const selected = keys
-        .filter((k) => k.startsWith(prefix) && (token === undefined || k > token))
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const entries: ListEntry[] = [];
-      for (const key of selected) {
-        if (entries.length === max) break;
-        const file = path.join(root, ...key.split('/'));
-        try {
-          const s = await statFile(file);
-          if (s)
-            entries.push({
-              key,
-              etag: await etagOf(file, s.stamp),
-              size: s.size,
-              lastModifiedEpochMs: s.mtimeMs,
-            });
-        } catch (err) {
-          if (!isMissing(err)) return wrap(key, 'list', err); // deleted while listing: skip it
-        }
-      }
-      const last = entries.at(-1);
-      const more = last !== undefined && selected.length > 0 && selected.at(-1) !== last.key;
-      return more ? { entries, nextToken: last.key } : { entries };
+      return { entries };
     },
 
     async delete(key) {

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../../shared/store/errors.ts';
 import { createFsStore } from '../../../shared/store/fs.ts';
@@ -99,6 +100,49 @@ describe('fs store', () => {
     expect((await listAll(store, '')).map((e) => e.key)).toEqual(['other/x', ...keys]);
     expect(await readdir(root)).toContain('.idv-meta');
     expect(all[0]?.etag).toMatch(/^[0-9A-F]{32}$/);
+  });
+
+  it('pages through nested keys in code-unit order whatever the page size, when names sort across folders', async () => {
+    // 'a-c' sorts before 'a/b' ('-' < '/'), 'a.b/x' after 'a/z': the walk must follow key order, not folder order.
+    const segment = fc.constantFrom('a', 'a-c', 'a.b', 'b', 'ref.jpg', 'Z', 'a0');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(
+          fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/')),
+          {
+            maxLength: 25,
+          },
+        ),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom('', 'a', 'a/', 'a-', 'b/'),
+        async (keys, pageSize, prefix) => {
+          const dir = await mkdtemp(path.join(tmpdir(), 'fs-order-'));
+          try {
+            const s = createFsStore({ root: dir });
+            // A key that is also the folder of another key cannot exist on disk: drop both of such pairs.
+            const kept = keys.filter(
+              (k) => !keys.some((o) => o !== k && (o.startsWith(`${k}/`) || k.startsWith(`${o}/`))),
+            );
+            for (const k of kept) await s.put(k, Buffer.from(k));
+            const expected = kept
+              .filter((k) => k.startsWith(prefix))
+              .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+            const listed: string[] = [];
+            let token: string | undefined;
+            do {
+              const page = await s.list({ prefix, limit: pageSize, ...(token ? { token } : {}) });
+              expect(page.entries.length).toBeLessThanOrEqual(pageSize);
+              listed.push(...page.entries.map((e) => e.key));
+              token = page.nextToken;
+            } while (token);
+            expect(listed).toEqual(expected);
+          } finally {
+            await rm(dir, { recursive: true, force: true });
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('lists by a partial name prefix and an empty folder', async () => {
