@@ -7,6 +7,7 @@
  * throw a TypeError, which becomes a 400.
  */
 
+import type { CheckedBase64 } from '../idv/base64.ts';
 import { decodePhotoBase64Text } from '../photo/base64.ts';
 import { PhotoError } from '../photo/errors.ts';
 import { HttpError } from './errors.ts';
@@ -17,7 +18,7 @@ export interface PhotoInput {
   field: string;
   bytes: Buffer;
   /** The canonical base64 of `bytes` when the body held base64 (reused upstream when the photo is unchanged). */
-  base64?: string;
+  base64?: CheckedBase64;
 }
 export interface VerifyInput {
   ref: PhotoInput;
@@ -65,8 +66,7 @@ function parseJsonBody(body: Buffer | string, maxPhotoBytes: number): VerifyInpu
   }
   const { refFaceContent, authFaceContent, resourceCode, reference } = parsed.data;
   const photo = (field: 'refFaceContent' | 'authFaceContent', text: string): PhotoInput => {
-    const { bytes, text: base64 } = decodePhotoBase64Text(text, field, maxPhotoBytes);
-    return { field, bytes, base64 };
+    return { field, ...decodePhotoBase64Text(text, field, maxPhotoBytes) };
   };
   return {
     ref: photo('refFaceContent', refFaceContent),

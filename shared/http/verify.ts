@@ -1,5 +1,6 @@
 /** POST /verify: body -> validated, normalised photos -> one paid call -> the verdict reply. */
 import type { Clock } from '../clock.ts';
+import { CheckedBase64 } from '../idv/base64.ts';
 import type { Credentials, IdvClient } from '../idv/types.ts';
 import type { Logger } from '../log.ts';
 import { type NormalisedPhoto, normalisePhoto } from '../photo.ts';
@@ -31,9 +32,9 @@ const summary = (p: NormalisedPhoto) => ({
   bytes: p.jpeg.length,
 });
 
-/** Base64 for the upstream: the caller's own (canonical) text when the photo passes byte-identical. */
-const upstreamBase64 = (p: NormalisedPhoto, input: PhotoInput) =>
-  p.action === 'unchanged' && input.base64 !== undefined ? input.base64 : p.jpeg.toString('base64');
+/** Base64 for the upstream: the caller's own (checked, canonical) text when the photo passes byte-identical. */
+const upstreamBase64 = (p: NormalisedPhoto, input: PhotoInput): CheckedBase64 =>
+  p.action === 'unchanged' && input.base64 !== undefined ? input.base64 : CheckedBase64.encode(p.jpeg);
 
 export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<VerifyResponse> {
   const input = await parseVerifyBody(call.contentType, call.body, deps.limits.maxPhotoBytes);

@@ -14,7 +14,7 @@ import RPCClient from '@alicloud/pop-core';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../clock.ts';
 import { type Logger, silentLogger } from '../log.ts';
-import { isStrictBase64 } from './base64.ts';
+import { CheckedBase64, isStrictBase64 } from './base64.ts';
 import { classifyTransportError } from './classify.ts';
 import { IdvError } from './errors.ts';
 import { parseReply } from './reply.ts';
@@ -52,8 +52,11 @@ const CredentialsSchema = z.object({
   securityToken: z.string().min(1).optional(),
 });
 
-/** Base64 without a data: prefix or line breaks, as the API requires. */
-const PhotoSchema = z.string().refine(isStrictBase64, 'must be base64 without a data: prefix or line breaks');
+/** Base64 without a data: prefix or line breaks, as the API requires; CheckedBase64 was checked when made. */
+const PhotoSchema = z.union([
+  z.custom<CheckedBase64>((v) => v instanceof CheckedBase64).transform((b) => b.text),
+  z.string().refine(isStrictBase64, 'must be base64 without a data: prefix or line breaks'),
+]);
 const VerifyRequestSchema = z.object({
   refFaceContent: PhotoSchema,
   authFaceContent: PhotoSchema,
@@ -188,7 +191,11 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
  * escaping (checked above), and stringify would scan both photos again for characters to escape (about 2 ms
  * for a pair of 300 KB photos, every request).
  */
-const serviceParametersJson = (r: VerifyRequest): string =>
+const serviceParametersJson = (r: {
+  refFaceContent: string;
+  authFaceContent: string;
+  resourceCode: string;
+}): string =>
   `{"refFaceContent":"${r.refFaceContent}","authFaceContent":"${r.authFaceContent}","resourceCode":${JSON.stringify(r.resourceCode)}}`;
 
 function transportMessage(code: string, timeoutMs: number): string {

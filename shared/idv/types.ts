@@ -2,11 +2,15 @@
  * The port through which the core calls the ID Verification API. shared/idv/client.ts implements it with
  * @alicloud/pop-core; tests may pass small fakes.
  */
+import type { CheckedBase64 } from './base64.ts';
 
-/** What the API needs for one comparison. Photos are base64 JPEG without a data: prefix or line breaks. */
+/**
+ * What the API needs for one comparison. Photos are base64 JPEG without a data: prefix or line breaks: plain
+ * text (the client checks it) or CheckedBase64 (checked where it was made, not scanned again).
+ */
 export interface VerifyRequest {
-  refFaceContent: string;
-  authFaceContent: string;
+  refFaceContent: string | CheckedBase64;
+  authFaceContent: string | CheckedBase64;
   resourceCode: string;
 }
 

@@ -3,11 +3,21 @@ import { sha256HexOf } from '../../../shared/config.ts';
 import { createFcHttpHandler } from '../../../shared/fc/http-adapter.ts';
 import type { FcHttpReply } from '../../../shared/fc/http-event.ts';
 import { createHttpApp } from '../../../shared/http/app.ts';
+import type { CheckedBase64 } from '../../../shared/idv/base64.ts';
 import { IdvError, type IdvErrorCode } from '../../../shared/idv/errors.ts';
+import type { VerifyRequest } from '../../../shared/idv/types.ts';
 import { createLogger } from '../../../shared/log.ts';
 import { eventBuffer, type FakeIdv, fakeIdv, fcContext, httpEvent } from '../../helpers/http-events.ts';
 import { multipartBody } from '../../helpers/multipart.ts';
 import { faceCrop, randomNoise } from '../../helpers/photos.ts';
+
+/** The request as the upstream receives it (photos as text, whether checked already or not). */
+const textOf = (p: string | CheckedBase64) => (typeof p === 'string' ? p : p.text);
+const sent = (r: VerifyRequest) => ({
+  ...r,
+  refFaceContent: textOf(r.refFaceContent),
+  authFaceContent: textOf(r.authFaceContent),
+});
 
 const KEY = 'test-key-0123456789abcdef';
 const NOW = Date.UTC(2026, 0, 2, 23, 0, 0); // one hour before UTC midnight
@@ -128,7 +138,7 @@ describe('verify-http app', () => {
       reference: 'case-42',
       verifiedAt: new Date(NOW).toISOString(),
     });
-    expect(idv.calls[0]!.request).toEqual({ ...photosBody(), resourceCode: '12345678' });
+    expect(sent(idv.calls[0]!.request)).toEqual({ ...photosBody(), resourceCode: '12345678' });
   });
 
   it('strips a data: prefix and line breaks from base64 photos', async () => {
@@ -136,7 +146,7 @@ describe('verify-http app', () => {
     const wrapped = `data:image/jpeg;base64,${ref.toString('base64').replace(/(.{76})/g, '$1\r\n')}`;
     const reply = await handler(verifyEvent({ ...photosBody(), refFaceContent: wrapped }), fcContext());
     expect(reply.statusCode).toBe(200);
-    expect(idv.calls[0]!.request.refFaceContent).toBe(ref.toString('base64'));
+    expect(sent(idv.calls[0]!.request).refFaceContent).toBe(ref.toString('base64'));
   });
 
   it('accepts multipart/form-data with files ref and auth and a resourceCode field', async () => {
@@ -147,7 +157,7 @@ describe('verify-http app', () => {
       fcContext(),
     );
     expect(reply.statusCode).toBe(200);
-    expect(idv.calls[0]!.request).toEqual({ ...photosBody(), resourceCode: '87654321' });
+    expect(sent(idv.calls[0]!.request)).toEqual({ ...photosBody(), resourceCode: '87654321' });
   });
 
   it('names the missing multipart file', async () => {

@@ -45,18 +45,18 @@ describe('isStrictBase64', () => {
 describe('decodeStrictBase64', () => {
   it('returns the text as given when it is canonical', () => {
     const text = Buffer.from('hello!').toString('base64');
-    expect(decodeStrictBase64(text)?.text).toBe(text);
+    expect(decodeStrictBase64(text)?.base64.text).toBe(text);
   });
 
   it('returns the padded text when the input lacks its padding', () => {
-    expect(decodeStrictBase64('/9j/4A')?.text).toBe('/9j/4A==');
+    expect(decodeStrictBase64('/9j/4A')?.base64.text).toBe('/9j/4A==');
   });
 
   it('returns text equal to the bytes re-encoded, for any bytes without padding (property)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), (b) => {
         const decoded = decodeStrictBase64(Buffer.from(b).toString('base64').replace(/=+$/, ''));
-        expect(decoded?.text).toBe(Buffer.from(b).toString('base64'));
+        expect(decoded?.base64.text).toBe(Buffer.from(b).toString('base64'));
       }),
     );
   });

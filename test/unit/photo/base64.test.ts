@@ -32,6 +32,6 @@ describe('decodePhotoBase64', () => {
   it('returns the canonical text without the data: prefix and line breaks', () => {
     const text = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
     const wrapped = `data:image/jpeg;base64,${text.slice(0, 4)}\r\n${text.slice(4)}`;
-    expect(decodePhotoBase64Text(wrapped, 'ref', 100).text).toBe(text);
+    expect(decodePhotoBase64Text(wrapped, 'ref', 100).base64.text).toBe(text);
   });
 });
