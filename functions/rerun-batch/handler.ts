@@ -5,6 +5,7 @@
  * minus IDV_RERUN_MARGIN_MS. A payload that does not validate is one clear logged error and a failed reply,
  * never a crash (FC would retry an invocation that throws, and the payload would still be wrong).
  */
+
 import { type Clock, systemClock } from '../../shared/clock.ts';
 import {
   ConfigError,
@@ -12,15 +13,14 @@ import {
   loadBucketConfig,
   loadCredentialsConfig,
   loadIdvConfig,
-  loadLogConfig,
   loadRerunConfig,
 } from '../../shared/config.ts';
 import { credentialsFor, fcContextSchema } from '../../shared/fc/context.ts';
 import { EventParseError, parseJsonWith } from '../../shared/fc/json.ts';
 import { fcTimerEventSchema, parseTimerPayload } from '../../shared/fc/timer-event.ts';
-import { createIdvClient } from '../../shared/idv/client.ts';
+import { functionIdvClient, functionLogger } from '../../shared/fc/wiring.ts';
 import type { Credentials } from '../../shared/idv/types.ts';
-import { createLogger, type Logger } from '../../shared/log.ts';
+import type { Logger } from '../../shared/log.ts';
 import { createFanoutRunner, createFc3Client, type FcInvokeClient } from '../../shared/rerun/fanout.ts';
 import { type RerunReport, runRerun } from '../../shared/rerun/run.ts';
 import { type CaseRunner, createInlineRunner } from '../../shared/rerun/runner.ts';
@@ -52,8 +52,7 @@ export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): Re
   const rerun = loadRerunConfig(env);
   const envCredentials = loadCredentialsConfig(env);
   const clock = deps.clock ?? systemClock;
-  const logger =
-    deps.logger ?? createLogger({ level: loadLogConfig(env).level, fields: { fn: 'rerun-batch' } });
+  const logger = deps.logger ?? functionLogger(env, 'rerun-batch');
   if (!deps.store && bucket.store.kind === 'oss' && (!bucket.store.bucket || !bucket.store.region)) {
     throw new ConfigError(
       bucket.store.bucket ? 'OSS_REGION' : 'IDV_BUCKET',
@@ -74,17 +73,7 @@ export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): Re
             return current;
           },
         }));
-  const client = createIdvClient({
-    endpoint: idvConfig.endpoint,
-    timeoutMs: idvConfig.timeoutMs,
-    credentials: () => {
-      throw new Error(
-        'no credentials: no context.credentials (function role) and ALIBABA_CLOUD_ACCESS_KEY_ID unset',
-      );
-    },
-    clock,
-    logger,
-  });
+  const client = functionIdvClient(idvConfig, clock, logger);
 
   return async (event, rawContext) => {
     const startEpochMs = clock.nowMs();

@@ -3,18 +3,13 @@
  * builds the real adapters. index.ts calls it once at cold start; npm start and the tests call it with their
  * own environment, clock and logger.
  */
+
 import { type Clock, systemClock } from '../../shared/clock.ts';
-import {
-  type Env,
-  loadCredentialsConfig,
-  loadHttpConfig,
-  loadIdvConfig,
-  loadLogConfig,
-} from '../../shared/config.ts';
+import { type Env, loadCredentialsConfig, loadHttpConfig, loadIdvConfig } from '../../shared/config.ts';
 import { createFcHttpHandler } from '../../shared/fc/http-adapter.ts';
+import { functionIdvClient, functionLogger } from '../../shared/fc/wiring.ts';
 import { createHttpApp } from '../../shared/http/app.ts';
-import { createIdvClient } from '../../shared/idv/client.ts';
-import { createLogger, type Logger } from '../../shared/log.ts';
+import type { Logger } from '../../shared/log.ts';
 
 export interface VerifyHttpDeps {
   clock?: Clock;
@@ -28,21 +23,9 @@ export function createVerifyHttpHandler(env: Env, deps: VerifyHttpDeps = {}) {
   const httpConfig = loadHttpConfig(env);
   const envCredentials = loadCredentialsConfig(env);
   const clock = deps.clock ?? systemClock;
-  const logger =
-    deps.logger ?? createLogger({ level: loadLogConfig(env).level, fields: { fn: 'verify-http' } });
+  const logger = deps.logger ?? functionLogger(env, 'verify-http');
 
-  const idv = createIdvClient({
-    endpoint: idvConfig.endpoint,
-    timeoutMs: idvConfig.timeoutMs,
-    // Reached only when an invocation has neither context.credentials nor ALIBABA_CLOUD_* keys.
-    credentials: () => {
-      throw new Error(
-        'no credentials: no context.credentials (function role) and ALIBABA_CLOUD_ACCESS_KEY_ID unset',
-      );
-    },
-    clock,
-    logger,
-  });
+  const idv = functionIdvClient(idvConfig, clock, logger);
   const app = createHttpApp({
     idv,
     clock,

@@ -4,21 +4,16 @@
  * and the ID Verification client, then hands every record's key to the case core. index.ts calls it at cold
  * start; npm start's bucket watcher and the tests call it with their own environment, clock and logger.
  */
+
 import { handleObjectKeys } from '../../shared/cases/batch.ts';
 import { type Clock, systemClock } from '../../shared/clock.ts';
-import {
-  type Env,
-  loadBucketConfig,
-  loadCredentialsConfig,
-  loadIdvConfig,
-  loadLogConfig,
-} from '../../shared/config.ts';
+import { type Env, loadBucketConfig, loadCredentialsConfig, loadIdvConfig } from '../../shared/config.ts';
 import { credentialsFor, deadlineFor, fcContextSchema } from '../../shared/fc/context.ts';
 import { EventParseError, parseJsonWith } from '../../shared/fc/json.ts';
 import { ossEventSchema, parseOssRecords } from '../../shared/fc/oss-event.ts';
-import { createIdvClient } from '../../shared/idv/client.ts';
+import { functionIdvClient, functionLogger } from '../../shared/fc/wiring.ts';
 import type { Credentials } from '../../shared/idv/types.ts';
-import { createLogger, type Logger } from '../../shared/log.ts';
+import type { Logger } from '../../shared/log.ts';
 import { createFsStore } from '../../shared/store/fs.ts';
 import { createS3Store } from '../../shared/store/s3.ts';
 import type { ObjectStore } from '../../shared/store/types.ts';
@@ -38,19 +33,8 @@ export function createVerifyOssHandler(env: Env, deps: VerifyOssDeps = {}): OssH
   const bucket = loadBucketConfig(env);
   const envCredentials = loadCredentialsConfig(env);
   const clock = deps.clock ?? systemClock;
-  const logger =
-    deps.logger ?? createLogger({ level: loadLogConfig(env).level, fields: { fn: 'verify-oss' } });
-  const client = createIdvClient({
-    endpoint: idvConfig.endpoint,
-    timeoutMs: idvConfig.timeoutMs,
-    credentials: () => {
-      throw new Error(
-        'no credentials: no context.credentials (function role) and ALIBABA_CLOUD_ACCESS_KEY_ID unset',
-      );
-    },
-    clock,
-    logger,
-  });
+  const logger = deps.logger ?? functionLogger(env, 'verify-oss');
+  const client = functionIdvClient(idvConfig, clock, logger);
 
   // One S3 client per bucket for the life of the instance; it signs with the newest invocation's credentials.
   let current: Credentials | undefined;
