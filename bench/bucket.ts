@@ -10,7 +10,6 @@
  * The emulator runs in its own process (`npm run emulator` in instant mode), as the real upstream is remote;
  * both share this machine's 2 cores, so read the load average printed first.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,53 +17,13 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { createVerifyOssHandler } from '../functions/verify-oss/handler.ts';
-import { STATS_PATH } from '../local/emulator/server.ts';
-import { type EmulatorStats, EmulatorStatsSchema } from '../local/emulator/stats.ts';
 import { silentLogger } from '../shared/log.ts';
 import { createFsStore } from '../shared/store/fs.ts';
+import { spawnEmulator } from './emulator-process.ts';
 
 const pairs = Number(process.argv[2] ?? 200);
 const concurrencies = (process.argv[3] ?? '4,16,32').split(',').map(Number);
 const latencyMs = Number(process.argv[4] ?? 200);
-
-interface RemoteEmulator {
-  url: string;
-  stats(): Promise<EmulatorStats>;
-  close(): Promise<void>;
-}
-
-/** `npm run emulator` as a child process, answering "passed" after a fixed latency without the engine. */
-async function spawnEmulator(accessKeyId: string, accessKeySecret: string): Promise<RemoteEmulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/emulator/main.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      IDV_EMULATOR_PORT: '0',
-      IDV_EMULATOR_ACCESS_KEY_ID: accessKeyId,
-      IDV_EMULATOR_ACCESS_KEY_SECRET: accessKeySecret,
-      IDV_EMULATOR_FAULTS: JSON.stringify({ instant: true, latencyMs }),
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the emulator exited (${code}): ${out}`)));
-  });
-  return {
-    url,
-    stats: async () => EmulatorStatsSchema.parse(await (await fetch(`${url}${STATS_PATH}`)).json()),
-    close: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 const photo = (seed: number) =>
   sharp({
@@ -88,7 +47,7 @@ function shuffle<T>(items: T[]): T[] {
 
 async function run(concurrency: number): Promise<void> {
   const secret = randomBytes(18).toString('base64url');
-  const emulator = await spawnEmulator('bench-ak', secret);
+  const emulator = await spawnEmulator('bench-ak', secret, latencyMs);
   const root = await mkdtemp(path.join(tmpdir(), 'bench-bucket-'));
   try {
     const store = createFsStore({ root });

@@ -13,14 +13,11 @@
  *    nothing), and on the folder store at 10,000 keys.
  * 3. Peak memory of the same dry run at each key count (heap above the baseline after a GC; target: flat).
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { STATS_PATH } from '../local/emulator/server.ts';
-import { EmulatorStatsSchema } from '../local/emulator/stats.ts';
 import { DEFAULT_CASE_SETTINGS } from '../shared/cases/settings.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createIdvClient } from '../shared/idv/client.ts';
@@ -29,44 +26,13 @@ import { runRerun } from '../shared/rerun/run.ts';
 import { createInlineRunner } from '../shared/rerun/runner.ts';
 import { createFsStore } from '../shared/store/fs.ts';
 import type { ListEntry, ObjectStore } from '../shared/store/types.ts';
+import { spawnEmulator } from './emulator-process.ts';
 
 const pairs = Number(process.argv[2] ?? 1000);
 const concurrencies = (process.argv[3] ?? '4,8,16').split(',').map(Number);
 const latencyMs = Number(process.argv[4] ?? 300);
 const keyCounts = (process.argv[5] ?? '10000,50000').split(',').map(Number);
 const gc = (globalThis as { gc?: () => void }).gc;
-
-async function spawnEmulator(accessKeyId: string, accessKeySecret: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/emulator/main.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      IDV_EMULATOR_PORT: '0',
-      IDV_EMULATOR_ACCESS_KEY_ID: accessKeyId,
-      IDV_EMULATOR_ACCESS_KEY_SECRET: accessKeySecret,
-      IDV_EMULATOR_FAULTS: JSON.stringify({ instant: true, latencyMs }),
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the emulator exited (${code}): ${out}`)));
-  });
-  return {
-    url,
-    stats: async () => EmulatorStatsSchema.parse(await (await fetch(`${url}${STATS_PATH}`)).json()),
-    close: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 const photo = (seed: number) =>
   sharp({ create: { width: 480, height: 360, channels: 3, background: { r: seed, g: 90, b: 77 } } })
@@ -77,7 +43,7 @@ async function throughput(): Promise<void> {
   console.log(`\n1. Throughput: ${pairs} pairs, emulator latency L = ${latencyMs} ms (instant mode)`);
   console.log('   C   seconds   cases/s   limit C/L   ratio   paid calls   peak in flight');
   const secret = randomBytes(18).toString('base64url');
-  const emulator = await spawnEmulator('bench-ak', secret);
+  const emulator = await spawnEmulator('bench-ak', secret, latencyMs);
   const root = await mkdtemp(path.join(tmpdir(), 'bench-rerun-'));
   const [ref, auth] = await Promise.all([photo(1), photo(2)]);
   try {

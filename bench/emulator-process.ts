@@ -1,0 +1,47 @@
+/** `npm run emulator` as a child process for the benchmarks: instant mode (no engine) at a fixed latency. */
+import { spawn } from 'node:child_process';
+import { STATS_PATH } from '../local/emulator/server.ts';
+import { type EmulatorStats, EmulatorStatsSchema } from '../local/emulator/stats.ts';
+
+export interface RemoteEmulator {
+  url: string;
+  stats(): Promise<EmulatorStats>;
+  close(): Promise<void>;
+}
+
+/** Answers "passed" after `latencyMs` without the engine; stats() reads its call counts. */
+export async function spawnEmulator(
+  accessKeyId: string,
+  accessKeySecret: string,
+  latencyMs: number,
+): Promise<RemoteEmulator> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/emulator/main.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      IDV_EMULATOR_PORT: '0',
+      IDV_EMULATOR_ACCESS_KEY_ID: accessKeyId,
+      IDV_EMULATOR_ACCESS_KEY_SECRET: accessKeySecret,
+      IDV_EMULATOR_FAULTS: JSON.stringify({ instant: true, latencyMs }),
+      LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the emulator exited (${code}): ${out}`)));
+  });
+  return {
+    url,
+    stats: async () => EmulatorStatsSchema.parse(await (await fetch(`${url}${STATS_PATH}`)).json()),
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
