@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FcHttpEvent } from '../../shared/fc/http-event.ts';
 import type { IdvClient, Verdict, VerifyOptions, VerifyRequest } from '../../shared/idv/types.ts';
+import { verdictOf } from './oss-events.ts';
 
 const SAMPLE = JSON.parse(
   readFileSync(fileURLToPath(new URL('../fixtures/events/http/get.json', import.meta.url)), 'utf8'),
@@ -83,18 +84,7 @@ export function fakeIdv(answer: Partial<Verdict> | Error = {}): FakeIdv {
     async verify(request, options) {
       calls.push({ request, options });
       if (answer instanceof Error) throw answer;
-      return {
-        requestId: 'UPSTREAM-REQ-1',
-        passed: true,
-        result: true,
-        score: 97.5,
-        faceAttack: false,
-        retCode: 'OK_SUCCESS',
-        retCodeSub: 'OK',
-        retMessage: 'success',
-        attempts: 1,
-        ...answer,
-      };
+      return verdictOf({ requestId: 'UPSTREAM-REQ-1', ...answer });
     },
   };
 }
