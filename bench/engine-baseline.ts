@@ -31,6 +31,7 @@ async function descriptorOf(rt: Runtime, bytes: Buffer): Promise<number[] | unde
 /** Distance between the largest faces of two photos, or undefined when either has no face. */
 export async function createBaseline(): Promise<(ref: Buffer, auth: Buffer) => Promise<number | undefined>> {
   const rt = await loadRuntime();
+  await rt.ssdMobilenetv1();
   return async (ref, auth) => {
     const a = await descriptorOf(rt, ref);
     const b = await descriptorOf(rt, auth);

@@ -5,10 +5,10 @@
  */
 import type { FaceLandmarks68 } from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import { decodePhoto } from './decode.ts';
-import { detectFaces } from './detect.ts';
+import { detectFaces, faceTensor } from './detect.ts';
 import type { AnalyseSettings, Analysis } from './messages.ts';
 import { passiveScores } from './passive.ts';
-import { asFaceApi, asTfjs, type Runtime } from './runtime.ts';
+import { asTfjs, type Runtime } from './runtime.ts';
 import { alignedThumb } from './thumb.ts';
 
 export async function analysePhoto(
@@ -21,64 +21,56 @@ export async function analysePhoto(
   const decodeMs = performance.now() - started;
   if (!decoded.ok) return { ...decoded, decodeMs, detectMs: 0 };
 
-  const { tf, faceapi } = rt;
-  const image = tf.tensor3d(decoded.pixels, [decoded.height, decoded.width, 3], 'int32');
-  const found = await detectFaces(rt, image);
+  const { faceapi } = rt;
+  const detections = await detectFaces(rt, decoded);
   const detectMs = () => performance.now() - started - decodeMs;
-  try {
-    const largest = found.detections[0];
-    if (!largest) {
-      return { ok: false, reason: 'no_face', message: 'no face was found', decodeMs, detectMs: detectMs() };
-    }
-    const faceWidth = largest.box.width * decoded.scale;
-    if (faceWidth < settings.minFaceSize) {
-      const message = `the largest face is ${Math.round(faceWidth)} px wide, below the minimum of ${settings.minFaceSize} px`;
-      return { ok: false, reason: 'face_too_small', message, decodeMs, detectMs: detectMs() };
-    }
+  const largest = detections[0];
+  if (!largest) {
+    return { ok: false, reason: 'no_face', message: 'no face was found', decodeMs, detectMs: detectMs() };
+  }
+  const faceWidth = largest.box.width * decoded.scale;
+  if (faceWidth < settings.minFaceSize) {
+    const message = `the largest face is ${Math.round(faceWidth)} px wide, below the minimum of ${settings.minFaceSize} px`;
+    return { ok: false, reason: 'face_too_small', message, decodeMs, detectMs: detectMs() };
+  }
 
-    const [faceTensor] = await faceapi.extractFaceTensors(asFaceApi(found.tensor), [largest]);
-    const landmarks = (await faceapi.nets.faceLandmark68Net.detectLandmarks(faceTensor!)) as FaceLandmarks68;
-    faceTensor!.dispose();
-    const withLandmarks = faceapi.extendWithFaceLandmarks(
-      faceapi.extendWithFaceDetection({}, largest),
-      landmarks,
-    );
-    const [aligned] = await faceapi.extractFaceTensors(asFaceApi(found.tensor), [withLandmarks.alignedRect]);
-    try {
-      const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(
-        aligned!,
-      )) as Float32Array;
-      const eye = (points: { x: number; y: number }[]) => ({
-        x: points.reduce((sum, p) => sum + p.x, 0) / points.length - found.offset,
-        y: points.reduce((sum, p) => sum + p.y, 0) / points.length - found.offset,
-      });
-      const lm = withLandmarks.landmarks;
-      const thumb = alignedThumb(decoded, eye(lm.getLeftEye()), eye(lm.getRightEye()));
-      const passive = settings.passiveSignals ? await passiveScores(rt, asTfjs(aligned!)) : {};
-      const box = largest.box;
-      return {
-        ok: true,
-        faces: found.detections.length,
-        box: {
-          x: Math.max(0, Math.round((box.x - found.offset) * decoded.scale)),
-          y: Math.max(0, Math.round((box.y - found.offset) * decoded.scale)),
-          width: Math.round(box.width * decoded.scale),
-          height: Math.round(box.height * decoded.scale),
-        },
-        detectionScore: Math.round(largest.score * 1000) / 1000,
-        width: decoded.originalWidth,
-        height: decoded.originalHeight,
-        descriptor: Array.from(descriptor),
-        thumb,
-        ...passive,
-        decodeMs,
-        detectMs: detectMs(),
-      };
-    } finally {
-      aligned!.dispose();
-    }
+  const face = faceTensor(rt, decoded, largest.box);
+  const landmarks = (await faceapi.nets.faceLandmark68Net.detectLandmarks(face)) as FaceLandmarks68;
+  face.dispose();
+  const withLandmarks = faceapi.extendWithFaceLandmarks(
+    faceapi.extendWithFaceDetection({}, largest),
+    landmarks,
+  );
+  const aligned = faceTensor(rt, decoded, withLandmarks.alignedRect.box);
+  try {
+    const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(aligned)) as Float32Array;
+    const eye = (points: { x: number; y: number }[]) => ({
+      x: points.reduce((sum, p) => sum + p.x, 0) / points.length,
+      y: points.reduce((sum, p) => sum + p.y, 0) / points.length,
+    });
+    const lm = withLandmarks.landmarks;
+    const thumb = alignedThumb(decoded, eye(lm.getLeftEye()), eye(lm.getRightEye()));
+    const passive = settings.passiveSignals ? await passiveScores(rt, asTfjs(aligned)) : {};
+    const box = largest.box;
+    return {
+      ok: true,
+      faces: detections.length,
+      box: {
+        x: Math.max(0, Math.round(box.x * decoded.scale)),
+        y: Math.max(0, Math.round(box.y * decoded.scale)),
+        width: Math.round(box.width * decoded.scale),
+        height: Math.round(box.height * decoded.scale),
+      },
+      detectionScore: Math.round(largest.score * 1000) / 1000,
+      width: decoded.originalWidth,
+      height: decoded.originalHeight,
+      descriptor: Array.from(descriptor),
+      thumb,
+      ...passive,
+      decodeMs,
+      detectMs: detectMs(),
+    };
   } finally {
-    if (found.tensor !== image) found.tensor.dispose();
-    image.dispose();
+    aligned.dispose();
   }
 }

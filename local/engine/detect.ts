@@ -4,51 +4,124 @@
  * 2. tiny face detector on the photo padded with grey borders: the tiny detector misses faces that fill the
  *    whole frame (tight ID-photo crops), and padding makes the face a normal share of the frame;
  * 3. SSD MobileNet v1 (slower, about 2-3x the tiny detector here) as the last resort.
- * Detections are sorted largest first (Alibaba's API compares the largest face).
+ * Detections are sorted largest first (Alibaba's API compares the largest face), in the photo's coordinates.
+ *
+ * Each detector sees the photo already shrunk by sharp to its own input size (416 px tiny, 512 px SSD), and
+ * faces are cut out of the photo's pixels (`faceTensor`), so no tensor of the whole photo is ever made.
+ * face-api would shrink a whole-photo tensor to the same sizes itself (bilinear, after padding it square),
+ * but inside the tfjs wasm heap, which grows to its peak and never shrinks: with 1024 px photos that peak
+ * was 220 MB per worker thread; with these inputs it stays under 100 MB (bench:engine reports the RSS).
  */
 import type { Tensor3D } from '@tensorflow/tfjs';
-import type { FaceDetection } from '@vladmandic/face-api/dist/face-api.node-wasm.js';
-import { asFaceApi, type Runtime } from './runtime.ts';
-
-export interface Detected {
-  /** The tensor the detections refer to: the input, or a padded copy owned by the caller. */
-  tensor: Tensor3D;
-  /** Padding added on each side of `tensor` (0 when it is the input). */
-  offset: number;
-  detections: FaceDetection[];
-}
+import type { FaceDetection, IRect } from '@vladmandic/face-api/dist/face-api.node-wasm.js';
+import sharp from 'sharp';
+import { asFaceApi, type FaceApiTensor3D, type Runtime } from './runtime.ts';
+import type { RgbImage } from './thumb.ts';
 
 const TINY_INPUT_SIZE = 416;
+const SSD_INPUT_SIZE = 512;
 const MIN_SCORE = 0.5;
 const PAD_RATIO = 0.3;
+const PAD_GREY = 128;
+
+/** The photo shrunk (never enlarged) to fit `side`, optionally with `pad` grey pixels (photo units) around. */
+async function detectorInput(rt: Runtime, photo: RgbImage, side: number, pad: number) {
+  const raw = { width: photo.width, height: photo.height, channels: 3 as const };
+  let image = sharp(photo.pixels, { raw });
+  if (pad > 0) {
+    // extend then resize must be two pipelines: sharp always resizes before it extends.
+    const padded = await image
+      .extend({
+        top: pad,
+        bottom: pad,
+        left: pad,
+        right: pad,
+        background: { r: PAD_GREY, g: PAD_GREY, b: PAD_GREY },
+      })
+      .raw()
+      .toBuffer();
+    image = sharp(padded, { raw: { ...raw, width: photo.width + 2 * pad, height: photo.height + 2 * pad } });
+  }
+  const { data, info } = await image
+    .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const tensor = rt.tf.tensor3d(data, [info.height, info.width, 3], 'int32');
+  /** Photo pixels per input pixel. */
+  const scale = (photo.width + 2 * pad) / info.width;
+  return { tensor, scale };
+}
+
+async function detectOn(
+  rt: Runtime,
+  photo: RgbImage,
+  side: number,
+  pad: number,
+  detector: (input: FaceApiTensor3D) => Promise<FaceDetection[]>,
+): Promise<FaceDetection[]> {
+  const { faceapi } = rt;
+  const { tensor, scale } = await detectorInput(rt, photo, side, pad);
+  try {
+    const found = await detector(asFaceApi(tensor));
+    const dims = { width: photo.width, height: photo.height };
+    return found.map((d) => {
+      const { x, y, width, height } = d.box;
+      const relative = new faceapi.Rect(
+        (x * scale - pad) / photo.width,
+        (y * scale - pad) / photo.height,
+        (width * scale) / photo.width,
+        (height * scale) / photo.height,
+      );
+      return new faceapi.FaceDetection(d.score, relative, dims);
+    });
+  } finally {
+    tensor.dispose();
+  }
+}
 
 function largestFirst(detections: FaceDetection[]): FaceDetection[] {
   return [...detections].sort((a, b) => b.box.area - a.box.area);
 }
 
-export async function detectFaces(rt: Runtime, image: Tensor3D): Promise<Detected> {
-  const { faceapi, tf } = rt;
-  const tiny = new faceapi.TinyFaceDetectorOptions({ inputSize: TINY_INPUT_SIZE, scoreThreshold: MIN_SCORE });
+export async function detectFaces(rt: Runtime, photo: RgbImage): Promise<FaceDetection[]> {
+  const { faceapi } = rt;
+  const options = new faceapi.TinyFaceDetectorOptions({
+    inputSize: TINY_INPUT_SIZE,
+    scoreThreshold: MIN_SCORE,
+  });
+  const tiny = (input: FaceApiTensor3D) => rt.tinyFaceDetector.locateFaces(input, options);
 
-  const direct = await faceapi.detectAllFaces(asFaceApi(image), tiny);
-  if (direct.length > 0) return { tensor: image, offset: 0, detections: largestFirst(direct) };
+  const direct = await detectOn(rt, photo, TINY_INPUT_SIZE, 0, tiny);
+  if (direct.length > 0) return largestFirst(direct);
 
-  const [height, width] = image.shape;
-  const pad = Math.round(Math.max(height, width) * PAD_RATIO);
-  const padded = tf.pad(
-    image,
-    [
-      [pad, pad],
-      [pad, pad],
-      [0, 0],
-    ],
-    128,
-  );
-  const viaPadding = await faceapi.detectAllFaces(asFaceApi(padded), tiny);
-  if (viaPadding.length > 0) return { tensor: padded, offset: pad, detections: largestFirst(viaPadding) };
-  padded.dispose();
+  const pad = Math.round(Math.max(photo.width, photo.height) * PAD_RATIO);
+  const viaPadding = await detectOn(rt, photo, TINY_INPUT_SIZE, pad, tiny);
+  if (viaPadding.length > 0) return largestFirst(viaPadding);
 
-  const ssd = new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_SCORE, maxResults: 20 });
-  const viaSsd = await faceapi.detectAllFaces(asFaceApi(image), ssd);
-  return { tensor: image, offset: 0, detections: largestFirst(viaSsd) };
+  const ssdOptions = new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_SCORE, maxResults: 20 });
+  const ssdNet = await rt.ssdMobilenetv1();
+  const ssd = (input: FaceApiTensor3D) => ssdNet.locateFaces(input, ssdOptions);
+  return largestFirst(await detectOn(rt, photo, SSD_INPUT_SIZE, 0, ssd));
+}
+
+/**
+ * The pixels of `rect` (photo coordinates, floored) as an int32 tensor owned by the caller; the part of the
+ * rect outside the photo is grey, as if the photo were padded. face-api's extractFaceTensors clips the rect
+ * to the photo instead, which shifts the landmarks of a face touching the border (they are placed back with
+ * the unclipped box).
+ */
+export function faceTensor(rt: Runtime, photo: RgbImage, rect: IRect): FaceApiTensor3D {
+  const x = Math.floor(rect.x);
+  const y = Math.floor(rect.y);
+  const width = Math.floor(rect.width);
+  const height = Math.floor(rect.height);
+  if (width <= 0 || height <= 0) throw new Error('the face box is empty');
+  const out = new Uint8Array(width * height * 3).fill(PAD_GREY);
+  const from = Math.max(x, 0);
+  const to = Math.min(x + width, photo.width);
+  for (let row = Math.max(y, 0); row < Math.min(y + height, photo.height) && from < to; row++) {
+    const source = (row * photo.width + from) * 3;
+    out.set(photo.pixels.subarray(source, source + (to - from) * 3), ((row - y) * width + (from - x)) * 3);
+  }
+  return asFaceApi(rt.tf.tensor3d(out, [height, width, 3], 'int32') as Tensor3D);
 }

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import * as tfjs from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
+import { createLeanTinyFaceDetector } from './tiny-detector.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -24,6 +25,13 @@ export interface Runtime {
   faceapi: FaceApi;
   /** The same tfjs instance face-api uses (checked at load), with tfjs' full typings. */
   tf: typeof tfjs;
+  /** The tiny face detector, with a forward pass that frees each layer as it goes (tiny-detector.ts). */
+  tinyFaceDetector: InstanceType<FaceApi['TinyFaceDetector']>;
+  /**
+   * SSD MobileNet v1, loaded on first use: it is the detectors' last resort (no photo of faces-dev nor of
+   * their ID-style and replayed copies needs it), and its weights take about 22 MB of the wasm heap.
+   */
+  ssdMobilenetv1(): Promise<FaceApi['nets']['ssdMobilenetv1']>;
 }
 
 /** face-api declares its own (narrower) tfjs typings; its tensors and tfjs' are the same objects at runtime. */
@@ -57,11 +65,17 @@ async function load(): Promise<Runtime> {
   await tf.ready();
   tf.enableProdMode();
   const modelDir = join(packageDir('@vladmandic/face-api'), 'model');
+  const tinyFaceDetector = createLeanTinyFaceDetector(faceapi, tf);
   await Promise.all([
-    faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir),
-    faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir),
+    tinyFaceDetector.loadFromDisk(modelDir),
     faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir),
     faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir),
   ]);
-  return { faceapi, tf };
+  let ssd: Promise<FaceApi['nets']['ssdMobilenetv1']> | undefined;
+  const ssdMobilenetv1 = () => {
+    const net = faceapi.nets.ssdMobilenetv1;
+    ssd ??= net.loadFromDisk(modelDir).then(() => net);
+    return ssd;
+  };
+  return { faceapi, tf, tinyFaceDetector, ssdMobilenetv1 };
 }
