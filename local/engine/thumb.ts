@@ -22,6 +22,13 @@ const EYE_X = 0.3;
 const EYE_Y = 0.38;
 const SUPERSAMPLE = 3;
 
+/** Mean of the three channels at pixel index `i` (pixel count, not byte offset). */
+function luma(pixels: Uint8Array, i: number): number {
+  const o = i * 3;
+  return (pixels[o]! + pixels[o + 1]! + pixels[o + 2]!) / 3;
+}
+
+/** Bilinear sample of the grey level at (x, y), clamped to the image. */
 function grey(img: RgbImage, x: number, y: number): number {
   const cx = Math.min(img.width - 1, Math.max(0, x));
   const cy = Math.min(img.height - 1, Math.max(0, y));
@@ -31,12 +38,9 @@ function grey(img: RgbImage, x: number, y: number): number {
   const y1 = Math.min(img.height - 1, y0 + 1);
   const fx = cx - x0;
   const fy = cy - y0;
-  const at = (px: number, py: number) => {
-    const o = (py * img.width + px) * 3;
-    return (img.pixels[o]! + img.pixels[o + 1]! + img.pixels[o + 2]!) / 3;
-  };
-  const top = at(x0, y0) * (1 - fx) + at(x1, y0) * fx;
-  const bottom = at(x0, y1) * (1 - fx) + at(x1, y1) * fx;
+  const { pixels, width } = img;
+  const top = luma(pixels, y0 * width + x0) * (1 - fx) + luma(pixels, y0 * width + x1) * fx;
+  const bottom = luma(pixels, y1 * width + x0) * (1 - fx) + luma(pixels, y1 * width + x1) * fx;
   return top * (1 - fy) + bottom * fy;
 }
 
