@@ -45,8 +45,25 @@ export async function writeTemp(root: string, body: Buffer): Promise<string> {
 export const sidecarOf = (root: string, key: string): string =>
   path.join(root, META_DIR, ...`${key}.json`.split('/'));
 
-export const hasMetadata = (o: PutOptions): boolean =>
-  o.contentType !== undefined || Object.keys(o.metadata ?? {}).length > 0;
+/** Content types a folder implies from the file name: reported when an object has no sidecar. */
+const IMPLIED_TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+};
+export const impliedContentType = (key: string): string | undefined =>
+  IMPLIED_TYPES[path.extname(key).toLowerCase()];
+
+/**
+ * Whether a put needs a sidecar: metadata, or a content type other than the one the name implies. Creating a
+ * file is the costly part of a put (about 1 ms per new inode on some ext4 mounts, against 20 us on tmpfs), and
+ * every result.json is put as application/json.
+ */
+export const hasMetadata = (key: string, o: PutOptions): boolean =>
+  (o.contentType !== undefined && o.contentType !== impliedContentType(key)) ||
+  Object.keys(o.metadata ?? {}).length > 0;
 
 export const sidecarFor = (etag: string, options: PutOptions): Sidecar => ({
   etag,

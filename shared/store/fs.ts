@@ -9,6 +9,7 @@ import path from 'node:path';
 import { StoreError } from './errors.ts';
 import {
   hasMetadata,
+  impliedContentType,
   inFolder,
   isMissing,
   md5,
@@ -68,7 +69,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       etag,
       size,
       lastModifiedEpochMs: mtimeMs,
-      contentType: sidecar?.contentType,
+      contentType: sidecar?.contentType ?? impliedContentType(key),
       metadata: sidecar?.metadata ?? {},
     };
   };
@@ -109,7 +110,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
         // finds the etags differ and reports no metadata for that instant.
         await Promise.all([
           inFolder(path.dirname(file), () => rename(tmp, file)),
-          hasMetadata(options)
+          hasMetadata(key, options)
             ? writeSidecar(root, key, sidecarFor(etag, options))
             : unlink(sidecarOf(root, key)).catch(() => {}), // nothing to keep; an older one must not linger
         ]);
@@ -133,7 +134,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
         } finally {
           await unlink(tmp).catch(() => {});
         }
-        if (hasMetadata(options)) await writeSidecar(root, key, sidecarFor(etag, options));
+        if (hasMetadata(key, options)) await writeSidecar(root, key, sidecarFor(etag, options));
         return { created: true, etag };
       } catch (err) {
         return wrap(key, 'putIfAbsent', err);

@@ -59,6 +59,24 @@ describe('fs store', () => {
     expect((await store.head('a/x'))?.metadata).toEqual({});
   });
 
+  it('implies the content type from the name and keeps a sidecar only for anything else', async () => {
+    const sidecars = async () =>
+      readdir(path.join(root, '.idv-meta', 'c'), { recursive: true }).catch(() => []);
+    await store.put('c/result.json', Buffer.from('{}'), { contentType: 'application/json' });
+    expect(await sidecars()).toEqual([]);
+    expect((await store.head('c/result.json'))?.contentType).toBe('application/json');
+    await writeFile(path.join(root, 'c', 'by-hand.PNG'), 'x');
+    expect((await store.head('c/by-hand.PNG'))?.contentType).toBe('image/png');
+    await store.put('c/notes', Buffer.from('x'));
+    expect((await store.head('c/notes'))?.contentType).toBeUndefined();
+    await store.put('c/odd.json', Buffer.from('x'), { contentType: 'text/plain' });
+    expect(await sidecars()).toEqual(['odd.json.json']);
+    expect((await store.get('c/odd.json'))?.contentType).toBe('text/plain');
+    await store.put('c/odd.json', Buffer.from('y'), { contentType: 'application/json' });
+    expect(await sidecars()).toEqual([]);
+    expect((await store.head('c/odd.json'))?.contentType).toBe('application/json');
+  });
+
   it('creates only once with putIfAbsent', async () => {
     expect(await store.putIfAbsent('c/claim.json', Buffer.from('first'))).toMatchObject({ created: true });
     expect(await store.putIfAbsent('c/claim.json', Buffer.from('second'))).toEqual({ created: false });
