@@ -77,12 +77,19 @@ export async function writeSidecar(root: string, key: string, sidecar: Sidecar):
   await inFolder(path.dirname(file), () => rename(tmp, file));
 }
 
-/** The sidecar of `key` if it describes this version (`etag`); one left by an older version describes nothing. */
-export async function readSidecar(root: string, key: string, etag: string): Promise<Sidecar | undefined> {
+/**
+ * The sidecar of `key`, whatever version it describes (undefined when there is none). Read in parallel with
+ * the object itself; `describes` then tells whether it belongs to the version that was read.
+ */
+export async function readSidecar(root: string, key: string): Promise<Sidecar | undefined> {
   try {
     const parsed = SidecarSchema.safeParse(JSON.parse(await readFile(sidecarOf(root, key), 'utf8')));
-    return parsed.success && parsed.data.etag === etag ? parsed.data : undefined;
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** A sidecar left by an older version of the object describes nothing. */
+export const describes = (sidecar: Sidecar | undefined, etag: string): Sidecar | undefined =>
+  sidecar?.etag === etag ? sidecar : undefined;

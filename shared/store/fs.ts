@@ -8,12 +8,14 @@ import { link, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError } from './errors.ts';
 import {
+  describes,
   hasMetadata,
   impliedContentType,
   inFolder,
   isMissing,
   md5,
   readSidecar,
+  type Sidecar,
   sidecarFor,
   sidecarOf,
   writeSidecar,
@@ -62,8 +64,14 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     return { size: Number(s.size), mtimeMs: Number(s.mtimeMs), stamp: `${s.size}:${s.mtimeNs}:${s.ino}` };
   };
 
-  const info = async (key: string, etag: string, size: number, mtimeMs: number): Promise<ObjectInfo> => {
-    const sidecar = await readSidecar(root, key, etag);
+  const info = (
+    key: string,
+    etag: string,
+    size: number,
+    mtimeMs: number,
+    sidecarOfAnyVersion: Sidecar | undefined,
+  ): ObjectInfo => {
+    const sidecar = describes(sidecarOfAnyVersion, etag);
     return {
       key,
       etag,
@@ -78,11 +86,17 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     async get(key): Promise<StoredObject | undefined> {
       const file = fileOf(key);
       try {
-        const s = await statFile(file);
-        if (!s) return undefined;
-        const body = await readFile(file);
-        const etag = md5(body);
-        return { ...(await info(key, etag, body.length, s.mtimeMs)), body };
+        // One round trip instead of three: the stat says whether it is a file, the sidecar whether it applies.
+        const [s, body, sidecar] = await Promise.all([
+          statFile(file),
+          readFile(file).catch((err: unknown) => {
+            if (isMissing(err)) return undefined;
+            throw err;
+          }),
+          readSidecar(root, key),
+        ]);
+        if (!s || !body) return undefined;
+        return { ...info(key, md5(body), body.length, s.mtimeMs, sidecar), body };
       } catch (err) {
         if (isMissing(err)) return undefined;
         return wrap(key, 'get', err);
@@ -92,9 +106,9 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     async head(key) {
       const file = fileOf(key);
       try {
-        const s = await statFile(file);
+        const [s, sidecar] = await Promise.all([statFile(file), readSidecar(root, key)]);
         if (!s) return undefined;
-        return await info(key, await etagOf(file, s.stamp), s.size, s.mtimeMs);
+        return info(key, await etagOf(file, s.stamp), s.size, s.mtimeMs, sidecar);
       } catch (err) {
         if (isMissing(err)) return undefined;
         return wrap(key, 'head', err);
