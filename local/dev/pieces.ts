@@ -94,13 +94,17 @@ export async function startUpstream(env: Env, logger: Logger): Promise<Piece & {
   }
 }
 
-/** Two photos that exist on a fresh clone (face-api's demo group photos), for the printed curl command. */
+/**
+ * Two photos that exist on a fresh clone (face-api's demo group photos), for the printed curl command. Their
+ * largest faces are two different people, far apart for the engine (distance about 0.78, score about 11): many
+ * other pairs of these demo faces score near or above the threshold (see the README, "Face engine").
+ */
 export function samplePhotoPaths(): [string, string] {
   const demo = join(
     dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')),
     'demo',
   );
-  return [join(demo, 'sample1.jpg'), join(demo, 'sample2.jpg')];
+  return [join(demo, 'sample1.jpg'), join(demo, 'sample6.jpg')];
 }
 
 /** The verify-http function behind the FC-style runner on PORT (default 9000). */
