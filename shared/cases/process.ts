@@ -93,13 +93,6 @@ export async function processCase(
     }
   }
   const hash = pairHash(ref.etag, auth.etag);
-  // Read while claiming (one store round trip less on the paid path); unused when the claim is lost.
-  const inputs = Promise.all([
-    loadCaseInput(store, location, ref, auth, settings),
-    store.get(photoKey(location, 'ref')),
-    store.get(photoKey(location, 'auth')),
-  ]);
-  inputs.catch(() => undefined); // awaited (and its error handled) below when the claim is won
   const attempt = await acquireClaim(store, {
     location,
     hash,
@@ -142,7 +135,12 @@ export async function processCase(
     let resourceCode: string | undefined;
     let reference: string | undefined;
     try {
-      const [input, refObject, authObject] = await inputs;
+      // Read only once the claim is won: on OSS a lost claim would have paid for two photo downloads.
+      const [input, refObject, authObject] = await Promise.all([
+        loadCaseInput(store, location, ref, auth, settings),
+        store.get(photoKey(location, 'ref')),
+        store.get(photoKey(location, 'auth')),
+      ]);
       resourceCode = input.resourceCode;
       reference = input.reference;
       if (refObject?.etag !== ref.etag || authObject?.etag !== auth.etag) {
