@@ -31,7 +31,3 @@ export function decodePhotoBase64Text(text: string, field: string, maxBytes: num
   if (decoded.bytes.length > maxBytes) throw tooLarge();
   return decoded;
 }
-
-/** Decodes, refusing anything that is not base64 and anything over maxBytes. */
-export const decodePhotoBase64 = (text: string, field: string, maxBytes: number): Buffer =>
-  decodePhotoBase64Text(text, field, maxBytes).bytes;

@@ -61,7 +61,7 @@ export const impliedContentType = (key: string): string | undefined =>
  * file is the costly part of a put (about 1 ms per new inode on some ext4 mounts, against 20 us on tmpfs), and
  * every result.json is put as application/json.
  */
-export const hasMetadata = (key: string, o: PutOptions): boolean =>
+export const needsSidecar = (key: string, o: PutOptions): boolean =>
   (o.contentType !== undefined && o.contentType !== impliedContentType(key)) ||
   Object.keys(o.metadata ?? {}).length > 0;
 

@@ -9,11 +9,11 @@ import path from 'node:path';
 import { StoreError } from './errors.ts';
 import {
   describes,
-  hasMetadata,
   impliedContentType,
   inFolder,
   isMissing,
   md5,
+  needsSidecar,
   readSidecar,
   type Sidecar,
   sidecarFor,
@@ -124,7 +124,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
         // finds the etags differ and reports no metadata for that instant.
         await Promise.all([
           inFolder(path.dirname(file), () => rename(tmp, file)),
-          hasMetadata(key, options)
+          needsSidecar(key, options)
             ? writeSidecar(root, key, sidecarFor(etag, options))
             : unlink(sidecarOf(root, key)).catch(() => {}), // nothing to keep; an older one must not linger
         ]);
@@ -148,7 +148,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
         } finally {
           await unlink(tmp).catch(() => {});
         }
-        if (hasMetadata(key, options)) await writeSidecar(root, key, sidecarFor(etag, options));
+        if (needsSidecar(key, options)) await writeSidecar(root, key, sidecarFor(etag, options));
         return { created: true, etag };
       } catch (err) {
         return wrap(key, 'putIfAbsent', err);

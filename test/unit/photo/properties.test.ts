@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodePhotoBase64 } from '../../../shared/photo/base64.ts';
+import { decodePhotoBase64Text } from '../../../shared/photo/base64.ts';
 import { PHOTO_ERRORS, PhotoError } from '../../../shared/photo/errors.ts';
 import { normalisePhoto } from '../../../shared/photo.ts';
 import { faceCrop } from '../../helpers/photos.ts';
@@ -70,7 +70,7 @@ describe('photo validation properties', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.base64String(), fc.string({ unit: 'binary' })), (text) => {
         try {
-          const bytes = decodePhotoBase64(text, 'ref', 1024);
+          const bytes = decodePhotoBase64Text(text, 'ref', 1024).bytes;
           expect(bytes.length).toBeGreaterThan(0);
         } catch (err) {
           expect(err).toBeInstanceOf(PhotoError);
@@ -89,7 +89,7 @@ describe('photo validation properties', () => {
         (bytes, width) => {
           const b64 = Buffer.from(bytes).toString('base64');
           const wrapped = `data:image/jpeg;base64,${b64.replace(new RegExp(`(.{${width}})`, 'g'), '$1\r\n')}`;
-          expect(decodePhotoBase64(wrapped, 'ref', 1024).equals(Buffer.from(bytes))).toBe(true);
+          expect(decodePhotoBase64Text(wrapped, 'ref', 1024).bytes.equals(Buffer.from(bytes))).toBe(true);
         },
       ),
     );
