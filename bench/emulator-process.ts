@@ -1,10 +1,13 @@
 /** `npm run emulator` as a child process for the benchmarks: instant mode (no engine) at a fixed latency. */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { STATS_PATH } from '../local/emulator/server.ts';
 import { type EmulatorStats, EmulatorStatsSchema } from '../local/emulator/stats.ts';
 
 export interface RemoteEmulator {
   url: string;
+  /** CPU time the emulator process has used so far (user + system, ms), from /proc; undefined elsewhere. */
+  cpuMs(): Promise<number | undefined>;
   stats(): Promise<EmulatorStats>;
   close(): Promise<void>;
 }
@@ -38,10 +41,23 @@ export async function spawnEmulator(
   });
   return {
     url,
+    cpuMs: () => processCpuMs(child.pid),
     stats: async () => EmulatorStatsSchema.parse(await (await fetch(`${url}${STATS_PATH}`)).json()),
     close: async () => {
       child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+/** utime + stime of a Linux process in ms (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms). */
+async function processCpuMs(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,8 +3,7 @@
  * and lazily, so a page costs what it returns rather than a walk of the whole tree: folders whose keys all sort
  * at or before the continuation token, or that cannot hold the prefix, are never read.
  */
-import type { Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { type Dirent, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { isValidKey, RESERVED_TOP_LEVEL } from './keys.ts';
 
@@ -30,10 +29,10 @@ function mayHoldKeys(start: string, { prefix, after }: WalkFilter): boolean {
  * code-unit order (the order S3 and OSS list in). Siblings are visited sorted by `name/` for folders and `name`
  * for files, which makes the depth-first order the order of the full keys. A missing folder is empty.
  */
-export async function* walkKeys(dir: string, rel: string, filter: WalkFilter): AsyncGenerator<string> {
+export function* walkKeys(dir: string, rel: string, filter: WalkFilter): Generator<string> {
   let entries: Dirent[];
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     if (isMissing(err)) return;
     throw err;
