@@ -124,7 +124,7 @@ function generatedStore(cases: number): ObjectStore {
     const hash = 'a'.repeat(64);
     return [
       {
-        key: `cases/${c}/.claims/${hash}/claim-000001.json`,
+        key: `cases/${c}/.idv-${hash}.claim-000001.json`,
         etag: md5(`claim-${c}`),
         size: 200,
         lastModifiedEpochMs: 0,
@@ -206,11 +206,11 @@ async function overheadAndMemory(): Promise<void> {
     for (let i = 0; i < cases; i++) {
       const c = `k${String(i).padStart(7, '0')}`;
       const dir = path.join(root, 'cases', c);
-      await mkdir(path.join(dir, '.claims', hash), { recursive: true });
+      await mkdir(dir, { recursive: true });
       await writeFile(path.join(dir, 'ref.jpg'), `ref-${c}`);
       await writeFile(path.join(dir, 'auth.jpg'), `auth-${c}`);
       await writeFile(path.join(dir, 'result.json'), resultBody(c));
-      await writeFile(path.join(dir, '.claims', hash, 'claim-000001.json'), '{}');
+      await writeFile(path.join(dir, `.idv-${hash}.claim-000001.json`), '{}');
     }
     const store = createFsStore({ root });
     await dryRun(store); // warms the folder store's ETag cache, as a long-lived instance would have it

@@ -13,7 +13,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { CLAIMS_DIR, parseCaseKey } from '../shared/cases/layout.ts';
+import { parseCaseKey } from '../shared/cases/layout.ts';
 import type { Logger } from '../shared/log.ts';
 import { RESERVED_TOP_LEVEL } from '../shared/store/keys.ts';
 
@@ -40,7 +40,7 @@ export interface BucketWatcher {
   close(): Promise<void>;
 }
 
-const IGNORED_DIRS = new Set<string>([...RESERVED_TOP_LEVEL, CLAIMS_DIR, 'node_modules', '.git']);
+const IGNORED_DIRS = new Set<string>([...RESERVED_TOP_LEVEL, 'node_modules', '.git']);
 
 export async function startBucketWatcher(options: BucketWatcherOptions): Promise<BucketWatcher> {
   const root = path.resolve(options.dir);

@@ -83,7 +83,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   // Every in-flight latency sleep listens on this signal: many concurrent requests are expected, not a leak.
   setMaxListeners(0, closing.signal);
 
-  async function answer(req: http.IncomingMessage, requestId: string): Promise<EmulatorReply | Hang> {
+  async function answer(
+    req: http.IncomingMessage,
+    requestId: string,
+    arrivedAtMs: number,
+  ): Promise<EmulatorReply | Hang> {
     const host = req.headers.host ?? 'localhost';
     let request: Awaited<ReturnType<typeof readApiRequest>>;
     try {
@@ -106,7 +110,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
     const { latencyMs, instant } = faults.config;
     const fault = faults.next();
-    if (latencyMs > 0) await sleep(latencyMs, closing.signal);
+    // Latency counts from the request's arrival, as a remote API's would: reading the body and checking the
+    // signature happen within it, so under load the reply still comes latencyMs after the request.
+    const wait = arrivedAtMs + latencyMs - clock.nowMs();
+    if (latencyMs > 0 && wait > 0) await sleep(wait, closing.signal);
     if (fault === 'hang') return { hang: true, accessKeyId };
     if (fault === 'throttle') return withKey(gatewayError('Throttling.User', requestId, host));
     if (fault === 'systemError' || fault === 'processing') return withKey(faultReply(fault, requestId));
@@ -132,7 +139,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const requestId = randomUUID().toUpperCase();
     const t0 = clock.nowMs();
     stats.started();
-    answer(req, requestId)
+    answer(req, requestId, t0)
       .catch((err: unknown): EmulatorReply => {
         if (closing.signal.aborted) return { ...faultReply('systemError', requestId), outcome: 'closing' };
         logger.error('emulator failure', { requestId, err });

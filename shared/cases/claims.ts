@@ -1,9 +1,9 @@
 /**
- * Exactly-once bookkeeping for one photo pair version, under `<case>/.claims/<pairHash>/`:
- * - `claim-<seq>.json`, created with putIfAbsent: whoever creates claim N+1 may work on the pair until its lease
+ * Exactly-once bookkeeping for one photo pair version, beside its photos (layout.ts):
+ * - `.idv-<pairHash>.claim-<seq>.json`, created with putIfAbsent: whoever creates claim N+1 may work on the pair until its lease
  *   ends. A claim whose lease has ended (its holder crashed) is taken over by creating the next number, so
  *   two instances can never both win the same takeover, and nothing is ever deleted or overwritten.
- * - `paid-<seq>.json`: the upstream's answer, written right after the paid call and before result.json. A
+ * - `.idv-<pairHash>.paid-<seq>.json`: the upstream's answer, written right after the paid call and before result.json. A
  *   takeover that finds a paid record newer than the last result reuses it instead of paying again.
  * Trade-off: a crash in the few milliseconds between the upstream reply and the paid record write still costs
  * one more call on takeover (the upstream has no idempotency key); a crash anywhere else costs nothing extra.
@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { ObjectStore } from '../store/types.ts';
 import { listAll } from '../store/types.ts';
-import { type CaseLocation, claimKey, claimsFolder, paidKey, parseClaimsEntry } from './layout.ts';
+import { type CaseLocation, claimKey, claimsPrefix, paidKey, parseClaimsEntry } from './layout.ts';
 import { type Claim, claimSchema, type PaidRecord, paidRecordSchema } from './schemas.ts';
 
 /** Deterministic key of a pair version: sha256 of the canonical JSON of both ETags. */
@@ -54,7 +54,7 @@ export interface ClaimRequest {
 }
 
 export async function acquireClaim(store: ObjectStore, req: ClaimRequest): Promise<ClaimAttempt> {
-  const entries = (await listAll(store, claimsFolder(req.location, req.hash)))
+  const entries = (await listAll(store, claimsPrefix(req.location, req.hash)))
     .map((e) => parseClaimsEntry(e.key))
     .filter((e) => e !== undefined);
   const latest = Math.max(0, ...entries.filter((e) => e.kind === 'claim').map((e) => e.seq));

@@ -1,8 +1,11 @@
 /**
  * Bucket layout of a case: `<prefix>/<caseId>/ref.jpg` (ID photo), `auth.jpg` (face photo), optional
- * `case.json`, the verdict `result.json`, and the bookkeeping folder `.claims/<pairHash>/` (claims and paid
- * records). Only keys ending in `/ref.jpg` or `/auth.jpg` are photos: the OSS trigger filters on those suffixes,
- * so nothing this code writes (all `.json`) can re-trigger the function.
+ * `case.json`, the verdict `result.json`, and the exactly-once bookkeeping of each pair version beside them,
+ * `.idv-<pairHash>.claim-<seq>.json` and `.idv-<pairHash>.paid-<seq>.json`. They sit in the case folder rather
+ * than in a folder of their own: on a local folder every new directory is an inode to allocate, which cost
+ * more than any other step of a paid invocation on the bucket benchmark. Only keys ending in `/ref.jpg` or
+ * `/auth.jpg` are photos: the OSS trigger filters on those suffixes, so nothing this code writes (all `.json`)
+ * can re-trigger the function.
  */
 import { z } from 'zod';
 
@@ -10,7 +13,8 @@ export const PHOTO_FILES = { ref: 'ref.jpg', auth: 'auth.jpg' } as const;
 export type PhotoRole = keyof typeof PHOTO_FILES;
 export const CASE_JSON = 'case.json';
 export const RESULT_JSON = 'result.json';
-export const CLAIMS_DIR = '.claims';
+/** Names of the bookkeeping files start with this. */
+export const BOOKKEEPING_PREFIX = '.idv-';
 
 /** Letters, digits, `.`, `_`, `-`; starts with a letter or digit; at most 128 characters; no `..`. */
 export const caseIdSchema = z
@@ -56,7 +60,6 @@ export function parseCaseKey(key: string, prefix: string): ParsedKey {
   const role = (Object.keys(PHOTO_FILES) as PhotoRole[]).find((r) => PHOTO_FILES[r] === file);
   if (role === undefined) return { kind: 'other' };
   const caseId = rest.slice(0, slash);
-  if (caseId.split('/').includes(CLAIMS_DIR)) return { kind: 'other' };
   const parsed = caseIdSchema.safeParse(caseId);
   if (parsed.success) return { kind: 'photo', role, location: { prefix, caseId } };
   const message = caseId.includes('/')
@@ -71,17 +74,30 @@ export const photoKey = (loc: CaseLocation, role: PhotoRole): string =>
   `${caseFolder(loc)}/${PHOTO_FILES[role]}`;
 export const caseJsonKey = (loc: CaseLocation): string => `${caseFolder(loc)}/${CASE_JSON}`;
 export const resultKey = (loc: CaseLocation): string => `${caseFolder(loc)}/${RESULT_JSON}`;
-export const claimsFolder = (loc: CaseLocation, pairHash: string): string =>
-  `${caseFolder(loc)}/${CLAIMS_DIR}/${pairHash}/`;
+/** The key prefix shared by every claim and paid record of one pair version. */
+export const claimsPrefix = (loc: CaseLocation, pairHash: string): string =>
+  `${caseFolder(loc)}/${BOOKKEEPING_PREFIX}${pairHash}.`;
 
 const seqText = (seq: number): string => String(seq).padStart(6, '0');
 export const claimKey = (loc: CaseLocation, pairHash: string, seq: number): string =>
-  `${claimsFolder(loc, pairHash)}claim-${seqText(seq)}.json`;
+  `${claimsPrefix(loc, pairHash)}claim-${seqText(seq)}.json`;
 export const paidKey = (loc: CaseLocation, pairHash: string, seq: number): string =>
-  `${claimsFolder(loc, pairHash)}paid-${seqText(seq)}.json`;
+  `${claimsPrefix(loc, pairHash)}paid-${seqText(seq)}.json`;
 
-/** `.../claim-000003.json` -> {kind: 'claim', seq: 3}. */
-export function parseClaimsEntry(key: string): { kind: 'claim' | 'paid'; seq: number } | undefined {
-  const m = /\/(claim|paid)-(\d{6,})\.json$/.exec(key);
-  return m ? { kind: m[1] as 'claim' | 'paid', seq: Number(m[2]) } : undefined;
+export interface ClaimsEntry {
+  pairHash: string;
+  kind: 'claim' | 'paid';
+  seq: number;
 }
+
+const CLAIMS_NAME = /^\.idv-([0-9a-f]{64})\.(claim|paid)-(\d{6,})\.json$/;
+
+/** `.idv-<pairHash>.claim-000003.json` (a file name in a case folder) -> {pairHash, kind: 'claim', seq: 3}. */
+export function parseClaimsName(name: string): ClaimsEntry | undefined {
+  const m = CLAIMS_NAME.exec(name);
+  return m ? { pairHash: m[1] as string, kind: m[2] as 'claim' | 'paid', seq: Number(m[3]) } : undefined;
+}
+
+/** The same for a full key. */
+export const parseClaimsEntry = (key: string): ClaimsEntry | undefined =>
+  parseClaimsName(key.slice(key.lastIndexOf('/') + 1));

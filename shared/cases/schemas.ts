@@ -1,6 +1,6 @@
 /**
  * The schemas of what the bucket door reads and writes: case.json (operator input), result.json (the verdict,
- * `idv.result/v1`), and the bookkeeping objects under `.claims/` (claims and paid records). Never photo bytes.
+ * `idv.result/v1`), and the bookkeeping objects `.idv-<pairHash>.*.json` (claims and paid records). Never photo bytes.
  */
 import { z } from 'zod';
 

@@ -4,7 +4,7 @@
  * folder's keys are contiguous: a case is complete as soon as a key of another folder arrives, and memory stays
  * flat in the number of keys (one page plus one case).
  */
-import { CASE_JSON, CLAIMS_DIR, caseIdSchema, PHOTO_FILES, RESULT_JSON } from '../cases/layout.ts';
+import { CASE_JSON, caseIdSchema, PHOTO_FILES, parseClaimsName, RESULT_JSON } from '../cases/layout.ts';
 import type { ListEntry, ObjectStore } from '../store/types.ts';
 import { RERUN_DIR } from './cursor.ts';
 
@@ -13,7 +13,7 @@ export interface PhotoVersion {
   size: number;
 }
 
-/** The newest claim seen for one pair version (folder `.claims/<pairHash>/`). */
+/** The newest claim seen for one pair version (`.idv-<pairHash>.claim-<seq>.json`). */
 export interface ClaimSeen {
   seq: number;
   lastModifiedEpochMs: number;
@@ -49,8 +49,6 @@ export interface ScanOptions {
   onPage?: (keys: number) => void;
 }
 
-const CLAIM_FILE = /^claim-(\d{6,})\.json$/;
-
 export const folderOf = (prefix: string, caseId: string): string =>
   prefix === '' ? `${caseId}/` : `${prefix}/${caseId}/`;
 
@@ -73,14 +71,12 @@ function addKey(snapshot: CaseSnapshot, rest: string, entry: ListEntry): void {
   else if (rest === PHOTO_FILES.auth) snapshot.auth = { etag: entry.etag, size: entry.size };
   else if (rest === RESULT_JSON) snapshot.hasResult = true;
   else if (rest === CASE_JSON) snapshot.hasCaseJson = true;
-  else if (rest.startsWith(`${CLAIMS_DIR}/`)) {
-    const [, hash, file, extra] = rest.split('/');
-    const m = file === undefined || extra !== undefined ? null : CLAIM_FILE.exec(file);
-    if (!hash || !m) return;
-    const seq = Number(m[1]);
-    const seen = snapshot.claims.get(hash);
-    if (!seen || seen.seq < seq) {
-      snapshot.claims.set(hash, { seq, lastModifiedEpochMs: entry.lastModifiedEpochMs });
+  else {
+    const claim = parseClaimsName(rest); // undefined for anything in a subfolder: rest then holds a '/'
+    if (claim?.kind !== 'claim') return;
+    const seen = snapshot.claims.get(claim.pairHash);
+    if (!seen || seen.seq < claim.seq) {
+      snapshot.claims.set(claim.pairHash, { seq: claim.seq, lastModifiedEpochMs: entry.lastModifiedEpochMs });
     }
   }
 }

@@ -38,7 +38,7 @@ export function inFolder<T>(dir: string, op: () => T): T {
  * The bytes of `file`, or undefined when it does not exist (or stopped existing meanwhile). Asking stat first
  * spares the thrown ENOENT, which costs several times the syscall, on the many lookups that find nothing.
  */
-export function readIfPresent(file: string): Buffer | undefined {
+function readIfPresent(file: string): Buffer | undefined {
   if (!statSync(file, { throwIfNoEntry: false })?.isFile()) return undefined;
   try {
     return readFileSync(file);

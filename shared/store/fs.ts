@@ -22,7 +22,6 @@ import {
   isMissing,
   md5,
   needsSidecar,
-  readIfPresent,
   readSidecar,
   type Sidecar,
   sidecarFor,
@@ -105,8 +104,8 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       const file = fileOf(key);
       try {
         const s = statFile(file);
-        const body = s && readIfPresent(file);
-        if (!s || !body) return undefined;
+        if (!s) return undefined;
+        const body = readFileSync(file); // removed since the stat: ENOENT, caught below
         return { ...info(key, md5(body), body.length, s.mtimeMs, readSidecar(root, key)), body };
       } catch (err) {
         if (isMissing(err)) return undefined;

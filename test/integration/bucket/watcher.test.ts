@@ -68,12 +68,14 @@ describe('bucket watcher', () => {
     expect(events[0]?.eTag).toMatch(/^[0-9A-F]{32}$/);
   });
 
-  it('sends new and replaced photos, ignoring other files and the bookkeeping folders', async () => {
+  it('sends new and replaced photos, ignoring other files, the bookkeeping and the store folders', async () => {
     watcher = await start();
-    await mkdir(path.join(root, 'cases', 'b', '.claims'), { recursive: true });
+    await mkdir(path.join(root, 'cases', 'b'), { recursive: true });
+    await mkdir(path.join(root, '.idv-meta', 'cases', 'b'), { recursive: true });
     await writeFile(path.join(root, 'cases', 'b', 'ref.jpg'), await jpeg(3));
     await writeFile(path.join(root, 'cases', 'b', 'notes.txt'), 'hello');
-    await writeFile(path.join(root, 'cases', 'b', '.claims', 'ref.jpg'), 'x');
+    await writeFile(path.join(root, 'cases', 'b', `.idv-${'a'.repeat(64)}.claim-000001.json`), '{}');
+    await writeFile(path.join(root, '.idv-meta', 'cases', 'b', 'ref.jpg'), 'x');
     await writeFile(path.join(root, 'elsewhere.jpg'), 'x');
     await eventually(() => expect(events.map((e) => e.key)).toEqual(['cases/b/ref.jpg']));
     await writeFile(path.join(root, 'cases', 'b', 'ref.jpg'), await jpeg(4));

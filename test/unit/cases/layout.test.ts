@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   caseIdSchema,
   claimKey,
+  claimsPrefix,
   paidKey,
   parseCaseKey,
   parseClaimsEntry,
+  parseClaimsName,
   resultKey,
 } from '../../../shared/cases/layout.ts';
 
@@ -41,7 +43,6 @@ describe('parseCaseKey', () => {
       'cases/ref.jpg',
       'other/c-1/ref.jpg',
       'casesX/c-1/ref.jpg',
-      'cases/c-1/.claims/ref.jpg',
     ]) {
       expect(parseCaseKey(key, 'cases'), key).toEqual({ kind: 'other' });
     }
@@ -80,9 +81,21 @@ describe('parseCaseKey', () => {
 describe('claims layout', () => {
   it('numbers claims and paid records so that they sort and parse back', () => {
     const h = 'f'.repeat(64);
-    expect(claimKey(loc, h, 3)).toBe(`cases/c-1/.claims/${h}/claim-000003.json`);
-    expect(parseClaimsEntry(claimKey(loc, h, 3))).toEqual({ kind: 'claim', seq: 3 });
-    expect(parseClaimsEntry(paidKey(loc, h, 1234567))).toEqual({ kind: 'paid', seq: 1234567 });
+    expect(claimKey(loc, h, 3)).toBe(`cases/c-1/.idv-${h}.claim-000003.json`);
+    expect(paidKey(loc, h, 3)).toBe(`cases/c-1/.idv-${h}.paid-000003.json`);
+    expect(claimKey(loc, h, 3).startsWith(claimsPrefix(loc, h))).toBe(true);
+    expect(parseClaimsEntry(claimKey(loc, h, 3))).toEqual({ pairHash: h, kind: 'claim', seq: 3 });
+    expect(parseClaimsEntry(paidKey(loc, h, 1234567))).toEqual({ pairHash: h, kind: 'paid', seq: 1234567 });
     expect(parseClaimsEntry(resultKey(loc))).toBeUndefined();
+    // Only the door's own names: a 64-hex pair hash, a known kind, six or more digits.
+    for (const name of [
+      `.idv-${'F'.repeat(64)}.claim-000001.json`,
+      `.idv-${h.slice(1)}.claim-000001.json`,
+      `.idv-${h}.lease-000001.json`,
+      `.idv-${h}.claim-00001.json`,
+      `.idv-${h}.claim-000001.json.tmp`,
+    ]) {
+      expect(parseClaimsName(name), name).toBeUndefined();
+    }
   });
 });

@@ -218,7 +218,7 @@ describe('runRerun', () => {
     ] as const) {
       const ref = await store.head(`cases/${id}/ref.jpg`);
       const auth = await store.head(`cases/${id}/auth.jpg`);
-      store.seed(`cases/${id}/.claims/${pairHash(ref!.etag, auth!.etag)}/claim-000001.json`, '{}', at);
+      store.seed(`cases/${id}/.idv-${pairHash(ref!.etag, auth!.etag)}.claim-000001.json`, '{}', at);
     }
     const { runner, seen } = recordingRunner();
     await runRerun({ store, clock, logger, runner, leaseMs: 60_000 }, options());

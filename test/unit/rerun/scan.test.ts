@@ -46,18 +46,20 @@ describe('scanCases', () => {
   it('records the newest claim per pair version and ignores other keys and the cursor folder', async () => {
     const store = memoryStore();
     store.seed('cases/a/ref.jpg', 'r');
-    store.seed('cases/a/.claims/h1/claim-000001.json', '{}', 1000);
-    store.seed('cases/a/.claims/h1/claim-000002.json', '{}', 2000);
-    store.seed('cases/a/.claims/h1/paid-000002.json', '{}');
-    store.seed('cases/a/.claims/h2/claim-000001.json', '{}', 3000);
+    const [h1, h2] = ['1'.repeat(64), '2'.repeat(64)];
+    store.seed(`cases/a/.idv-${h1}.claim-000001.json`, '{}', 1000);
+    store.seed(`cases/a/.idv-${h1}.claim-000002.json`, '{}', 2000);
+    store.seed(`cases/a/.idv-${h1}.paid-000002.json`, '{}');
+    store.seed(`cases/a/.idv-${h2}.claim-000001.json`, '{}', 3000);
+    store.seed(`cases/a/old/.idv-${h2}.claim-000009.json`, '{}', 4000);
     store.seed('cases/a/notes.txt', 'x');
     store.seed('cases/.rerun/cursor.json', '{}');
     store.seed('cases/loose.jpg', 'x');
     store.seed('cases/bad name/ref.jpg', 'x');
     const cases = await collect(scanCases(store, { prefix: 'cases' }));
     expect(cases.map((c) => c.caseId)).toEqual(['a', 'bad name']);
-    expect(cases[0]?.claims.get('h1')).toEqual({ seq: 2, lastModifiedEpochMs: 2000 });
-    expect(cases[0]?.claims.get('h2')).toEqual({ seq: 1, lastModifiedEpochMs: 3000 });
+    expect(cases[0]?.claims.get(h1)).toEqual({ seq: 2, lastModifiedEpochMs: 2000 });
+    expect(cases[0]?.claims.get(h2)).toEqual({ seq: 1, lastModifiedEpochMs: 3000 });
     expect(cases[0]?.auth).toBeUndefined();
     expect(cases[1]?.validCaseId).toBe(false);
   });
@@ -83,7 +85,7 @@ describe('scanCases', () => {
       'auth.jpg',
       'result.json',
       'case.json',
-      '.claims/h/claim-000001.json',
+      `.idv-${'a'.repeat(64)}.claim-000001.json`,
     );
     await fc.assert(
       fc.asyncProperty(
