@@ -21,6 +21,7 @@
  * file creation took about 1 ms instead of 40 us (measured with perf and strace).
  */
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -158,7 +159,23 @@ console.log(
   `bucket door: ${benchPairs} pairs dropped at once, both events per pair shuffled, emulator latency ${latencyMs} ms, ` +
     `node ${process.version}, load average ${loadavg()[0]?.toFixed(2)}`,
 );
-const roots: string[] = [];
+/** Mean time to create an empty file in `dir`. */
+function fileCreationUs(dir: string): number {
+  const n = 100;
+  const started = performance.now();
+  for (let i = 0; i < n; i++) closeSync(openSync(path.join(dir, `f${i}`), 'wx'));
+  return ((performance.now() - started) * 1000) / n;
+}
+
+const roots: string[] = [await mkdtemp(path.join(tmpdir(), 'bench-probe-'))];
+const createUs = fileCreationUs(roots[0] as string);
+console.log(
+  `file creation in ${tmpdir()}: ${createUs.toFixed(0)} us` +
+    (createUs > 200
+      ? ' - slow: ext4 without a journal scans past recently deleted inodes (deleting many files, e.g. npm test ' +
+        'or a previous run, within the last minute or so); the figures will be a few points lower'
+      : ''),
+);
 const secret = randomBytes(18).toString('base64url');
 const emulator = await spawnEmulator('bench-ak', secret, latencyMs);
 try {
