@@ -10,7 +10,7 @@
  * the best share possible is pairs / (C x ceil(pairs / C)): 100% for C=4 and 8, 96.2% for C=16 and 89.3% for
  * C=32 with 200 pairs. Both are printed. A warm-up of 100 pairs, not measured, runs first.
  * The npm script sets UV_THREADPOOL_SIZE=64: one process stands in for C FC instances, each of which would
- * have its own libuv pool for file and sharp work, so the default 4 threads would queue them artificially.
+ * have its own libuv pool for sharp (photos that need re-encoding), so the default 4 threads would queue them.
  * The emulator runs in its own process (`npm run emulator` in instant mode), as the real upstream is remote,
  * and serves every run, as a long-running service would (its counts are read per run);
  * both share this machine's 2 cores, so read the load average printed first.
