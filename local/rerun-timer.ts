@@ -89,7 +89,8 @@ export async function startRerunTimer(
   return {
     name: 'rerun-timer',
     lines: [
-      `  Rerun timer:      ${describeSchedule(schedule)}; on demand: npm run rerun -- --bucket-dir ${dir}`,
+      `  Rerun timer:      ${describeSchedule(schedule)}; on demand:`,
+      `    ${onDemandCommand(upstream, dir)}`,
     ],
     fire,
     stop: async () => {
@@ -98,4 +99,23 @@ export async function startRerunTimer(
       await running;
     },
   };
+}
+
+/**
+ * The `npm run rerun` command against this stack's bucket and upstream. Never prints a secret that is not on
+ * screen already (a generated emulator key is; a configured real key is not).
+ */
+export function onDemandCommand(upstream: Upstream, dir: string): string {
+  const { endpoint, credentials, defaultResourceCode, secretOnScreen } = upstream;
+  const command = `npm run rerun -- --bucket-dir ${dir}`;
+  if (!secretOnScreen) {
+    return `${command} (with IDV_ENDPOINT and ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET set as for npm start)`;
+  }
+  return [
+    `IDV_ENDPOINT=${endpoint}`,
+    `ALIBABA_CLOUD_ACCESS_KEY_ID=${credentials.accessKeyId}`,
+    `ALIBABA_CLOUD_ACCESS_KEY_SECRET=${credentials.accessKeySecret}`,
+    ...(defaultResourceCode ? [`IDV_RESOURCE_CODE=${defaultResourceCode}`] : []),
+    command,
+  ].join(' ');
 }

@@ -29,6 +29,8 @@ export interface Upstream {
   credentials: Credentials;
   /** resourceCode used when a request has none. */
   defaultResourceCode: string | undefined;
+  /** The secret was generated for this run and printed already, so printed commands may carry it too. */
+  secretOnScreen: boolean;
 }
 
 /** resourceCode the local stack uses by default: the documented example, known to the emulator. */
@@ -55,7 +57,12 @@ export async function startUpstream(env: Env, logger: Logger): Promise<Piece & {
     return {
       name: 'upstream',
       lines: [`  ID Verification:  ${idv.endpoint} (real endpoint, AccessKeyId ${credentials.accessKeyId})`],
-      upstream: { endpoint: idv.endpoint, credentials, defaultResourceCode: idv.resourceCode },
+      upstream: {
+        endpoint: idv.endpoint,
+        credentials,
+        defaultResourceCode: idv.resourceCode,
+        secretOnScreen: false,
+      },
       stop: async () => {},
     };
   }
@@ -82,6 +89,7 @@ export async function startUpstream(env: Env, logger: Logger): Promise<Piece & {
         endpoint: emulator.url,
         credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) },
         defaultResourceCode: idv.resourceCode ?? LOCAL_DEFAULT_RESOURCE_CODE,
+        secretOnScreen: settings.generatedKey,
       },
       stop: async () => {
         await emulator.close();

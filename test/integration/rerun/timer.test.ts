@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../../local/emulator/server.ts';
 import type { FaceEngine } from '../../../local/engine/types.ts';
 import { intervalSchedule } from '../../../local/rerun-schedule.ts';
-import { startRerunTimer } from '../../../local/rerun-timer.ts';
+import { onDemandCommand, startRerunTimer } from '../../../local/rerun-timer.ts';
 import { readResult } from '../../../shared/cases/process.ts';
 import { createLogger } from '../../../shared/log.ts';
 import { createFsStore } from '../../../shared/store/fs.ts';
@@ -27,10 +27,11 @@ describe('the local rerun timer', () => {
   const secret = randomBytes(18).toString('base64url');
   let emulator: Emulator;
   let root: string;
-  const upstream = () => ({
+  const upstream = (secretOnScreen = true) => ({
     endpoint: emulator.url,
     credentials: { accessKeyId: 'timer-ak', accessKeySecret: secret },
     defaultResourceCode: '00840000',
+    secretOnScreen,
   });
 
   beforeAll(async () => {
@@ -74,5 +75,15 @@ describe('the local rerun timer', () => {
     }
     expect(emulator.stats().byOutcome.instant).toBe(2);
     expect(logs.some((l) => l.includes('rerun finished'))).toBe(true);
+  });
+
+  it('prints the on-demand command with the generated emulator key, and never a configured secret', () => {
+    expect(onDemandCommand(upstream(), '/b')).toBe(
+      `IDV_ENDPOINT=${emulator.url} ALIBABA_CLOUD_ACCESS_KEY_ID=timer-ak ALIBABA_CLOUD_ACCESS_KEY_SECRET=${secret} ` +
+        'IDV_RESOURCE_CODE=00840000 npm run rerun -- --bucket-dir /b',
+    );
+    const configured = onDemandCommand(upstream(false), '/b');
+    expect(configured).toContain('npm run rerun -- --bucket-dir /b');
+    expect(configured).not.toContain(secret);
   });
 });
