@@ -115,11 +115,15 @@ describe('s3 store putIfAbsent on the wire', () => {
       forcePathStyle: true,
       flavour: 'oss',
     });
-    expect(await store.putIfAbsent('cases/a/.claims/h/claim-000001.json', Buffer.from('a'))).toEqual({
+    expect(
+      await store.putIfAbsent(`cases/a/.idv-${'a'.repeat(64)}.claim-000001.json`, Buffer.from('a')),
+    ).toEqual({
       created: true,
       etag: '0CC175B9C0F1B6A831C399E269772661',
     });
-    expect(await store.putIfAbsent('cases/a/.claims/h/claim-000001.json', Buffer.from('b'))).toEqual({
+    expect(
+      await store.putIfAbsent(`cases/a/.idv-${'a'.repeat(64)}.claim-000001.json`, Buffer.from('b')),
+    ).toEqual({
       created: false,
     });
     const put = seen.at(-1);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../scripts/build.ts';
 import { FUNCTIONS, HANDLER } from '../../../scripts/deploy/functions.ts';
 import { resolveSYaml, resolveVars, SYamlError } from '../../../scripts/deploy/s-yaml.ts';
+import { claimKey, paidKey } from '../../../shared/cases/layout.ts';
 import {
   bucketEnvSchema,
   httpEnvSchema,
@@ -58,7 +59,12 @@ describe('s.yaml', () => {
   it('filters OSS events on the photo names so that result.json can never re-trigger the function', () => {
     const triggers = (props('verify-oss').triggers ?? []).filter((t) => t.triggerType === 'oss');
     expect(triggers).toHaveLength(2);
-    const written = ['cases/c1/result.json', 'cases/c1/case.json', 'cases/c1/.claims/abc/claim-000001.json'];
+    const written = [
+      'cases/c1/result.json',
+      'cases/c1/case.json',
+      claimKey({ prefix: 'cases', caseId: 'c1' }, 'a'.repeat(64), 1),
+      paidKey({ prefix: 'cases', caseId: 'c1' }, 'a'.repeat(64), 1),
+    ];
     const photos = ['cases/c1/ref.jpg', 'cases/c1/auth.jpg'];
     const fires = (key: string) =>
       triggers.some(
