@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
+import { CheckedBase64 } from '../idv/base64.ts';
 import type { Credentials, IdvClient, Verdict } from '../idv/types.ts';
 import type { Logger } from '../log.ts';
 import { normalisePhoto } from '../photo.ts';
@@ -156,8 +157,9 @@ export async function processCase(
       paidCall = true;
       const verdict = await deps.client.verify(
         {
-          refFaceContent: refPhoto.jpeg.toString('base64'),
-          authFaceContent: authPhoto.jpeg.toString('base64'),
+          // Encoded here, so the client need not check the text again (a decode and encode per photo).
+          refFaceContent: CheckedBase64.encode(refPhoto.jpeg),
+          authFaceContent: CheckedBase64.encode(authPhoto.jpeg),
           resourceCode,
         },
         {

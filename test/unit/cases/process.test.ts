@@ -6,6 +6,7 @@ import { pairHash } from '../../../shared/cases/claims.ts';
 import { claimKey } from '../../../shared/cases/layout.ts';
 import { type CaseDeps, processCase, readResult } from '../../../shared/cases/process.ts';
 import { DEFAULT_CASE_SETTINGS } from '../../../shared/cases/settings.ts';
+import { CheckedBase64 } from '../../../shared/idv/base64.ts';
 import { IdvError } from '../../../shared/idv/errors.ts';
 import { createLogger } from '../../../shared/log.ts';
 import { StoreError } from '../../../shared/store/errors.ts';
@@ -75,7 +76,10 @@ describe('processCase', () => {
     });
     expect(calls).toHaveLength(1);
     expect(calls[0]?.request.resourceCode).toBe('11111111');
-    expect(calls[0]?.request.refFaceContent).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    // Sent as checked base64 (encoded by processCase itself), so the client does not check it again.
+    const sent = calls[0]?.request.refFaceContent;
+    expect(sent).toBeInstanceOf(CheckedBase64);
+    expect((sent as CheckedBase64).text).toMatch(/^[A-Za-z0-9+/]+=*$/);
     // a re-delivered event is not verified again
     expect(await processCase(deps(client), loc)).toEqual({ action: 'up-to-date', status: 'verified' });
     expect(calls).toHaveLength(1);
