@@ -3,7 +3,8 @@
  * @alicloud/pop-core with method 'POST' (form body, RPC signature v1). Facts from pop-core 1.8.0 lib/rpc.js:
  * - `method` must be exactly 'POST' (it compares `opts.method === 'POST'` for the body; anything else is GET).
  * - Every `request()` call reads its credentials provider and builds a new Timestamp and SignatureNonce, so each
- *   retry below is freshly signed; we build one RPCClient per attempt with the credentials read for it.
+ *   retry below is freshly signed. An RPCClient holds one set of credentials (and builds an http.Agent of its
+ *   own, unused here), so we keep the one for the newest credentials read and build another when they rotate.
  * - Its transport (httpx 2.x) times out after 3 s unless `timeout` is passed; `beforeRequest` lets us hand an
  *   AbortSignal to http.request. It never checks the HTTP status, throws on any `Code` other than 200 with the
  *   reply in `err.data`, and a non-JSON body makes json-bigint throw a plain `{name:'SyntaxError'}` object.
@@ -86,13 +87,25 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
     return parsed.data;
   }
 
+  let current: { credentials: Credentials; client: RPCClient } | undefined;
+  const rpcClientFor = (c: Credentials): RPCClient => {
+    const same =
+      current?.credentials.accessKeyId === c.accessKeyId &&
+      current.credentials.accessKeySecret === c.accessKeySecret &&
+      current.credentials.securityToken === c.securityToken;
+    if (!same || !current) {
+      current = { credentials: c, client: new RPCClient({ endpoint, apiVersion: IDV_API_VERSION, ...c }) };
+    }
+    return current.client;
+  };
+
   async function attemptOnce(
     serviceParameters: string,
     credentials: Credentials,
     attemptTimeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<Verdict> {
-    const client = new RPCClient({ endpoint, apiVersion: IDV_API_VERSION, ...credentials });
+    const client = rpcClientFor(credentials);
     let reply: unknown;
     try {
       reply = await client.request(

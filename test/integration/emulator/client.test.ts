@@ -163,6 +163,23 @@ describe('createIdvClient errors', () => {
     expect(emulator.stats().byKey[stsKey.accessKeyId]?.passed).toBeGreaterThanOrEqual(1);
   });
 
+  it('signs each call with the credentials read for it when they rotate, and back', async () => {
+    const sequence = [key, stsKey, { ...stsKey, securityToken: 'sts-token-2' }, key];
+    let read = 0;
+    const c = client({ credentials: () => credentialsOf(sequence[read++] ?? key)() });
+    const before = {
+      plain: outcomes().passed ?? 0,
+      sts: emulator.stats().byKey[stsKey.accessKeyId]?.passed ?? 0,
+    };
+    await expect(c.verify(request())).resolves.toMatchObject({ result: true });
+    await expect(c.verify(request())).resolves.toMatchObject({ result: true });
+    // The same key with another token must be signed with that token (the emulator refuses it).
+    expect((await failure(c.verify(request()))).code).toBe('AuthFailed');
+    await expect(c.verify(request())).resolves.toMatchObject({ result: true });
+    expect(outcomes().passed).toBe(before.plain + 2);
+    expect(emulator.stats().byKey[stsKey.accessKeyId]?.passed).toBe(before.sts + 1);
+  });
+
   it('maps a credentials provider that throws to AuthFailed', async () => {
     const err = await failure(
       client({
