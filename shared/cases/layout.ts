@@ -2,8 +2,8 @@
  * Bucket layout of a case: `<prefix>/<caseId>/ref.jpg` (ID photo), `auth.jpg` (face photo), optional
  * `case.json`, the verdict `result.json`, and the exactly-once bookkeeping of each pair version beside them,
  * `.idv-<pairHash>.claim-<seq>.json` and `.idv-<pairHash>.paid-<seq>.json`. They sit in the case folder rather
- * than in a folder of their own: on a local folder every new directory is an inode to allocate, which cost
- * more than any other step of a paid invocation on the bucket benchmark. Only keys ending in `/ref.jpg` or
+ * than in a folder of their own: on a local folder every new directory is an inode to allocate, one of the
+ * costliest steps of a paid invocation on the bucket benchmark. Only keys ending in `/ref.jpg` or
  * `/auth.jpg` are photos: the OSS trigger filters on those suffixes, so nothing this code writes (all `.json`)
  * can re-trigger the function.
  */
@@ -14,7 +14,7 @@ export type PhotoRole = keyof typeof PHOTO_FILES;
 export const CASE_JSON = 'case.json';
 export const RESULT_JSON = 'result.json';
 /** Names of the bookkeeping files start with this. */
-export const BOOKKEEPING_PREFIX = '.idv-';
+const BOOKKEEPING_PREFIX = '.idv-';
 
 /** Letters, digits, `.`, `_`, `-`; starts with a letter or digit; at most 128 characters; no `..`. */
 export const caseIdSchema = z

@@ -8,6 +8,7 @@ import {
   parseCaseKey,
   parseClaimsEntry,
   parseClaimsName,
+  photoKey,
   resultKey,
 } from '../../../shared/cases/layout.ts';
 
@@ -97,5 +98,26 @@ describe('claims layout', () => {
     ]) {
       expect(parseClaimsName(name), name).toBeUndefined();
     }
+  });
+
+  it('parses back every claim and paid key it makes, and no photo or result key (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[0-9a-f]{64}$/),
+        fc.integer({ min: 1, max: 99_999_999 }),
+        fc.constantFrom('claim' as const, 'paid' as const),
+        fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/).filter((id) => !id.includes('..')),
+        (hash, seq, kind, caseId) => {
+          const at = { prefix: 'cases', caseId };
+          const key = (kind === 'claim' ? claimKey : paidKey)(at, hash, seq);
+          expect(key.startsWith(claimsPrefix(at, hash))).toBe(true);
+          expect(parseClaimsEntry(key)).toEqual({ pairHash: hash, kind, seq });
+          expect(parseCaseKey(key, 'cases')).toEqual({ kind: 'other' });
+          for (const other of [photoKey(at, 'ref'), photoKey(at, 'auth'), resultKey(at)]) {
+            expect(parseClaimsEntry(other)).toBeUndefined();
+          }
+        },
+      ),
+    );
   });
 });
