@@ -5,10 +5,8 @@
  */
 import { type Dirent, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { isMissing } from './fs-files.ts';
 import { isValidKey, RESERVED_TOP_LEVEL } from './keys.ts';
-
-const isMissing = (err: unknown): boolean =>
-  ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
 export interface WalkFilter {
   /** Only keys starting with this. */
