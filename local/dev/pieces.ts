@@ -105,7 +105,7 @@ export async function startUpstream(env: Env, logger: Logger): Promise<Piece & {
 /**
  * Two photos that exist on a fresh clone (face-api's demo group photos), for the printed curl command. Their
  * largest faces are two different people, far apart for the engine (distance about 0.78, score about 11): many
- * other pairs of these demo faces score near or above the threshold (see the README, "Face engine").
+ * other pairs of these demo faces score near or above the threshold (see docs/face-engine.md, "Limits worth knowing").
  */
 export function samplePhotoPaths(): [string, string] {
   const demo = join(

@@ -1,6 +1,6 @@
 /**
  * retCodeSub values. Z1140 and Z1141 are Alibaba's (documented); the Z9xxx codes are the emulator's own,
- * chosen outside Alibaba's range, and tabulated in the README. Callers must not branch on sub-codes (the
+ * chosen outside Alibaba's range, and tabulated in docs/emulator.md. Callers must not branch on sub-codes (the
  * documentation says so too): they are for troubleshooting.
  */
 import type { UnjudgeableReason } from '../engine/types.ts';

@@ -1,6 +1,6 @@
 /**
  * Calibration of the engine, measured on ../shared/datasets/faces-dev with `npm run bench:engine` (see the
- * README section "Face engine" for the figures and the exact command). Values are chosen with margin, not
+ * docs/benchmarks.md "Face engine" for the figures and the exact command). Values are chosen with margin, not
  * fitted to the last pair: a held-out set of other people checks them.
  */
 

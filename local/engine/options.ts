@@ -1,6 +1,6 @@
 /**
  * Options of the face engine. Defaults come from the calibration on faces-dev (see calibration.ts and the
- * README section "Face engine"); callers normally pass nothing.
+ * docs/face-engine.md); callers normally pass nothing.
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';

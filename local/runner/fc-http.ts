@@ -3,7 +3,7 @@
  * the function's handler -> the FC reply written back as the HTTP response. Shared by `npm start` and the
  * integration tests so both exercise exactly the deployed handler.
  *
- * Event facts copied from FC (../shared/fc-events/http-get.json): repeated header and query values are
+ * Event facts copied from FC (test/fixtures/events/http/get.json): repeated header and query values are
  * joined with commas, rawPath stays URL-encoded while requestContext.http.path is decoded, a binary body is
  * base64 with isBase64Encoded=true. The sync request body limit is 32 MB.
  */

@@ -62,7 +62,7 @@ export function sharpRuntimePackages(root: string): Array<{ name: string; dir: s
   };
   visit('sharp', root);
   // The platform packages are optional deps: npm installs only the host's. FC is linux-x64 glibc; a build
-  // on another host must first `npm install --os=linux --cpu=x64 --libc=glibc sharp` (see README).
+  // on another host must first `npm install --os=linux --cpu=x64 --libc=glibc sharp` (see docs/deploy.md).
   for (const name of platformPkgs) visit(name, sharpDir);
   return [...out].map(([name, dir]) => ({ name, dir }));
 }

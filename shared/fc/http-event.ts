@@ -1,5 +1,5 @@
 /**
- * FC 3.0 HTTP trigger event and reply. Facts from the documented sample (../shared/fc-events/http-get.json):
+ * FC 3.0 HTTP trigger event and reply. Facts from the documented sample (test/fixtures/events/http/get.json):
  * repeated header and query values arrive joined with commas; a binary body is base64 with
  * isBase64Encoded=true; rawPath is URL-encoded while requestContext.http.path is decoded.
  * Header names are matched case-insensitively (see headerOf).

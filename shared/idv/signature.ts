@@ -3,7 +3,7 @@
  * StringToSign = METHOD + "&" + percentEncode("/") + "&" + percentEncode(canonicalQuery(params without Signature)),
  * key = AccessKeySecret + "&", Signature = base64(HMAC-SHA1(key, StringToSign)).
  * Verified against pop-core 1.8.0 lib/rpc.js (its `encode`, `normalize`, `canonicalize`) and the documented
- * DescribeRegions vector in DESIGN.md (a unit test).
+ * DescribeRegions vector of Alibaba's RPC signature documentation (testid/testsecret; a unit test).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 

@@ -104,7 +104,7 @@ describe('face engine: decisions', () => {
   });
 
   // Pairs of sample faces that are far apart for face-api. Many other pairs of these (different) people are
-  // closer than the default threshold: see the README's limits of the engine.
+  // closer than the default threshold: see the limits in docs/face-engine.md.
   it.each([
     [1, 0, 6, 3],
     [5, 0, 6, 0],
@@ -174,7 +174,7 @@ describe('face engine: decisions', () => {
 });
 
 describe('face engine: replay of the reference photo', () => {
-  // A frontal face. The replay signal is a heuristic measured on faces-dev (see README): it can miss copies
+  // A frontal face. The replay signal is a heuristic measured on faces-dev (see docs/benchmarks.md): it can miss copies
   // of strongly tilted faces such as sample1's largest, whose landmarks move between re-encodings.
   it.each(REPLAY_KINDS)('flags a %s copy of the ref as a face attack', async (kind) => {
     const frontal = await faceCrop(3, 1);

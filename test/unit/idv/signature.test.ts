@@ -20,7 +20,7 @@ import {
 const OpenApiUtil = ((OpenApiUtilModule as unknown as { default?: unknown }).default ??
   OpenApiUtilModule) as typeof OpenApiUtilModule;
 
-/** Alibaba's documented example (DESIGN.md). */
+/** Alibaba's documented RPC signature example (ECS DescribeRegions, key testid/testsecret). */
 const VECTOR = {
   AccessKeyId: 'testid',
   Action: 'DescribeRegions',
