@@ -76,6 +76,7 @@ export async function startUpstream(env: Env, logger: Logger): Promise<Piece & {
       keys: [settings.key],
       faults: settings.faults,
       resourceCodes: settings.resourceCodes,
+      ...(settings.qps === undefined ? {} : { qps: settings.qps }),
       logger: logger.child({ component: 'emulator' }),
     });
     const { accessKeyId, accessKeySecret, securityToken } = settings.key;

@@ -32,6 +32,7 @@ const emulator = await startEmulator({
   keys: [settings.key],
   faults: settings.faults,
   resourceCodes: settings.resourceCodes,
+  ...(settings.qps === undefined ? {} : { qps: settings.qps }),
   logger,
 });
 
@@ -60,5 +61,9 @@ if (settings.generatedKey)
 if (instant) lines.push('  mode:                       instant (answers "passed" without the face engine)');
 if (settings.key.securityToken)
   lines.push('  SecurityToken:              required (IDV_EMULATOR_SECURITY_TOKEN)');
+if (settings.qps !== undefined)
+  lines.push(
+    `  QPS limit:                  ${settings.qps} per AccessKey and API (Throttling.User beyond it)`,
+  );
 lines.push(`  stats:                      ${emulator.url}${STATS_PATH}`, 'Press Ctrl-C to stop.');
 console.log(lines.join('\n'));

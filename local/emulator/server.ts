@@ -21,6 +21,7 @@ import {
 } from './config.ts';
 import { createFaultState, type FaultState } from './faults.ts';
 import { createNonceStore } from './nonces.ts';
+import { createQpsLimiter } from './qps.ts';
 import { createQuota } from './quota.ts';
 import { type EmulatorReply, gatewayError, serviceReply } from './replies.ts';
 import { BodyTooLargeError, readApiRequest } from './request.ts';
@@ -51,6 +52,8 @@ export interface EmulatorOptions {
   random?: () => number;
   /** Largest request body accepted (413 RequestEntityTooLarge above it); default 32 MiB. */
   maxBodyBytes?: number;
+  /** Calls per second per AccessKey and per API (qps.ts); beyond it `Throttling.User`, never billed. Off when unset. */
+  qps?: number;
 }
 
 /** An injected hang: the request is never answered. */
@@ -76,6 +79,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   );
   const nonces = createNonceStore(clock, 2 * TIMESTAMP_SKEW_MS);
   const quota = createQuota(clock);
+  const qps = createQpsLimiter(clock, options.qps);
   const stats = createStats();
   const isKnownResourceCode = createResourceCodeCheck(options.resourceCodes);
   let faults: FaultState = createFaultState(options.faults, random);
@@ -105,6 +109,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return { ...gatewayError(auth.error, requestId, host, auth.detail), accessKeyId: auth.accessKeyId };
     const accessKeyId = auth.key.accessKeyId;
     const withKey = (r: EmulatorReply) => ({ ...r, accessKeyId });
+    // The gateway's flow control, per key and API, before any work (and any billing) happens.
+    if (!qps.take(accessKeyId, `${auth.version}/${auth.action}`)) {
+      stats.qpsThrottled();
+      return withKey(gatewayError('Throttling.User', requestId, host));
+    }
     if (auth.action !== API_ACTION) return withKey(gatewayError('InvalidAction.NotFound', requestId, host));
     if (auth.version !== API_VERSION) return withKey(gatewayError('InvalidVersion', requestId, host));
 

@@ -18,6 +18,8 @@ export const emulatorEnvSchema = z.object({
   IDV_EMULATOR_ACCESS_KEY_SECRET: opt(z.string().min(8, 'must be at least 8 characters')),
   IDV_EMULATOR_SECURITY_TOKEN: opt(z.string().min(1)),
   IDV_EMULATOR_DAILY_QUOTA: opt(z.coerce.number().int().min(0)),
+  /** Calls per second per AccessKey and per API (Alibaba's default for FaceCompare is 10); unset: no limit. */
+  IDV_EMULATOR_QPS: opt(z.coerce.number().positive().max(100_000)),
   IDV_EMULATOR_RESOURCE_CODES: opt(
     z
       .string()
@@ -50,6 +52,8 @@ export interface EmulatorSettings {
   generatedKey: boolean;
   resourceCodes: string[] | undefined;
   faults: FaultConfig;
+  /** QPS limit per key and API (local/emulator/qps.ts); undefined: off. */
+  qps: number | undefined;
 }
 
 export function loadEmulatorSettings(env: Env, defaultPort = DEFAULT_EMULATOR_PORT): EmulatorSettings {
@@ -70,5 +74,6 @@ export function loadEmulatorSettings(env: Env, defaultPort = DEFAULT_EMULATOR_PO
     generatedKey,
     resourceCodes: raw.IDV_EMULATOR_RESOURCE_CODES,
     faults: raw.IDV_EMULATOR_FAULTS ?? {},
+    qps: raw.IDV_EMULATOR_QPS,
   };
 }

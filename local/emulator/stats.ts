@@ -6,6 +6,8 @@ export const EmulatorStatsSchema = z.object({
   requests: z.number(),
   /** Requests that reached the face engine (the billable ones). */
   engineCalls: z.number(),
+  /** Requests refused by the QPS limit (IDV_EMULATOR_QPS): answered `Throttling.User`, never billed. */
+  qpsThrottled: z.number(),
   /** Requests being answered right now (an injected hang leaves this count at once: it is never answered). */
   inFlight: z.number(),
   /** The most requests ever answered at the same time (concurrency limits are checked against it). */
@@ -20,6 +22,7 @@ export function createStats() {
   const stats: EmulatorStats = {
     requests: 0,
     engineCalls: 0,
+    qpsThrottled: 0,
     inFlight: 0,
     peakInFlight: 0,
     byOutcome: {},
@@ -38,6 +41,9 @@ export function createStats() {
       const perKey = stats.byKey[key] ?? {};
       perKey[outcome] = (perKey[outcome] ?? 0) + 1;
       stats.byKey[key] = perKey;
+    },
+    qpsThrottled() {
+      stats.qpsThrottled++;
     },
     engineCalled() {
       stats.engineCalls++;

@@ -79,6 +79,46 @@ describe('npm run emulator', () => {
     expect(code, run.output()).toBe(0);
   });
 
+  it('with IDV_EMULATOR_QPS=5, answers 50 concurrent signed calls Throttling.User beyond the limit, not billed', async () => {
+    const run = start({ IDV_EMULATOR_QPS: '5' });
+    const banner = await run.ready;
+    expect(banner).toMatch(/QPS limit:\s+5 per AccessKey and API/);
+    const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1] as string;
+    const pop = new RPCClient({
+      endpoint: url,
+      apiVersion: '2019-05-21',
+      accessKeyId: /AccessKeyId:\s+(\S+)/.exec(banner)?.[1] as string,
+      accessKeySecret: /AccessKeySecret:\s+(\S+)\s+\(generated\)/.exec(banner)?.[1] as string,
+    });
+    const codes = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        pop
+          .request<{ Code: number }>(
+            'ExecuteRequest',
+            { Service: 'intl_face_verify', ServiceParameters: serviceParameters() },
+            { method: 'POST', timeout: 10_000 },
+          )
+          .then(
+            (r) => String(r.Code),
+            (err: { data?: { Code?: string } }) => String(err.data?.Code),
+          ),
+      ),
+    );
+    const throttled = codes.filter((c) => c === 'Throttling.User').length;
+    const answered = codes.filter((c) => c === '200').length;
+    expect(throttled + answered).toBe(50);
+    expect(answered).toBeGreaterThanOrEqual(5);
+    expect(throttled).toBeGreaterThan(0);
+    const stats = (await (await fetch(`${url}/__emulator/stats`)).json()) as {
+      qpsThrottled: number;
+      byOutcome: Record<string, number>;
+    };
+    expect(stats.qpsThrottled).toBe(throttled);
+    expect(stats.byOutcome).toMatchObject({ 'Throttling.User': throttled, instant: answered });
+    run.proc.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
   it('fails fast naming the variable when a setting is invalid', async () => {
     const run = start({ IDV_EMULATOR_PORT: 'not-a-port' });
     await expect(run.ready).rejects.toThrow(/invalid setting IDV_EMULATOR_PORT/);
