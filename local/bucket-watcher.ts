@@ -32,6 +32,8 @@ export interface BucketWatcherOptions {
   concurrency?: number;
   bucketName?: string;
   region?: string;
+  /** Told when a photo is first noticed (before the debounce) and when a full scan ends; tests wait on these. */
+  onActivity?: (activity: { kind: 'noticed'; key: string } | { kind: 'scanned' }) => void;
 }
 
 export interface BucketWatcher {
@@ -99,6 +101,7 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
   /** Debounce: wait until the file's signature is the same twice, stableMs apart. */
   const schedule = (key: string): void => {
     if (closed || !isPhotoKey(key)) return;
+    options.onActivity?.({ kind: 'noticed', key });
     const previous = pending.get(key);
     if (previous) clearTimeout(previous.timer);
     const check = async (last: string | undefined) => {
@@ -157,9 +160,13 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
   });
   watcher.on('error', (err) => log.error('folder watch failed', { err }));
 
-  await scan(root);
+  const scanAll = async (): Promise<void> => {
+    await scan(root);
+    if (!closed) options.onActivity?.({ kind: 'scanned' });
+  };
+  await scanAll();
   const rescanMs = options.rescanMs ?? 5000;
-  const rescan = rescanMs > 0 ? setInterval(() => void scan(root), rescanMs) : undefined;
+  const rescan = rescanMs > 0 ? setInterval(() => void scanAll(), rescanMs) : undefined;
   rescan?.unref();
   log.info('watching the bucket folder', { dir: root, prefix: options.prefix });
 

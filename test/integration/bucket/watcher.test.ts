@@ -25,6 +25,8 @@ describe('bucket watcher', () => {
   let root: string;
   let watcher: BucketWatcher | undefined;
   let events: { key: string; size: number | undefined; eTag: string | undefined }[];
+  let noticed: string[];
+  let scans: number;
   const handler = async (event: Buffer) => {
     const parsed = parseOssRecords(ossEventSchema.parse(JSON.parse(event.toString('utf8'))));
     for (const r of parsed) {
@@ -44,12 +46,18 @@ describe('bucket watcher', () => {
       logger: silentLogger,
       stableMs: 100,
       rescanMs: 0,
+      onActivity: (a) => {
+        if (a.kind === 'noticed') noticed.push(a.key);
+        else scans += 1;
+      },
       ...overrides,
     });
 
   beforeEach(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'watch-'));
     events = [];
+    noticed = [];
+    scans = 0;
   });
   afterEach(async () => {
     await watcher?.close();
@@ -89,7 +97,8 @@ describe('bucket watcher', () => {
     await mkdir(path.join(root, 'cases', 'c'), { recursive: true });
     const handle = await open(path.join(root, 'cases', 'c', 'auth.jpg'), 'w');
     await handle.write(full.subarray(0, 100));
-    await new Promise((r) => setTimeout(r, 120));
+    // The watcher has seen the first 100 bytes; the rest arrives while it waits for the size to settle.
+    await eventually(() => expect(noticed).toContain('cases/c/auth.jpg'));
     await handle.write(full.subarray(100));
     await handle.close();
     await eventually(() => expect(events).toHaveLength(1));
@@ -113,13 +122,32 @@ describe('bucket watcher', () => {
   it('does not resend an unchanged photo and stops sending after close', async () => {
     await mkdir(path.join(root, 'cases', 'd'), { recursive: true });
     await writeFile(path.join(root, 'cases', 'd', 'ref.jpg'), await jpeg(8));
-    watcher = await start({ rescanMs: 200 });
+    watcher = await start({ rescanMs: 100 });
     await watcher.idle();
-    await new Promise((r) => setTimeout(r, 500));
+    const scansBefore = scans;
+    await eventually(() => expect(scans).toBeGreaterThanOrEqual(scansBefore + 3));
+    await watcher.idle();
     expect(events).toHaveLength(1);
+
     await watcher.close();
+    const scansAtClose = scans;
     await writeFile(path.join(root, 'cases', 'd', 'auth.jpg'), await jpeg(9));
-    await new Promise((r) => setTimeout(r, 400));
+    // A live watcher on the same folder sends the new photo; by then the closed one would have too.
+    const seenByLive: string[] = [];
+    const live = await startBucketWatcher({
+      dir: root,
+      prefix: 'cases',
+      handler: async (event) => {
+        seenByLive.push(JSON.parse(event.toString('utf8')).events[0].oss.object.key);
+      },
+      logger: silentLogger,
+      stableMs: 100,
+      rescanMs: 0,
+    });
+    await live.idle();
+    await live.close();
+    expect(seenByLive).toContain('cases/d/auth.jpg');
     expect(events).toHaveLength(1);
+    expect(scans).toBe(scansAtClose);
   });
 });

@@ -2,17 +2,11 @@
  * Builds one function into a temporary dist and copies its folder alone into an empty temporary folder, as
  * FC unpacks it: the test then proves the bundle needs nothing from the repo.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAll, REPO_ROOT } from '../../../scripts/build.ts';
+import { buildAll } from '../../../scripts/build.ts';
 import type { BundleResult } from '../../../scripts/deploy/bundle.ts';
-import { FUNCTIONS } from '../../../scripts/deploy/functions.ts';
-
-export function functionExists(name: string): boolean {
-  const spec = FUNCTIONS.find((f) => f.name === name);
-  return spec !== undefined && existsSync(join(REPO_ROOT, spec.entry));
-}
 
 export interface LoneBundle {
   /** The build result (in a temporary dist). */

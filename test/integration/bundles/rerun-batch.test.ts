@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeBundle } from '../../../scripts/deploy/invoke-bundle.ts';
 import { createS3Store } from '../../../shared/store/s3.ts';
 import type { ObjectStore } from '../../../shared/store/types.ts';
-import { buildAlone, functionExists, type LoneBundle } from './helpers.ts';
+import { buildAlone, type LoneBundle } from './helpers.ts';
 
 const KEY = { accessKeyId: 'S3RVER', accessKeySecret: 'S3RVER' };
 const BUCKET = 'bundle-rerun';
@@ -16,7 +16,7 @@ const BUCKET = 'bundle-rerun';
 const timerEvent = (payload: string) =>
   JSON.stringify({ triggerTime: '2026-11-25T21:00:00Z', triggerName: 'rerun-due', payload });
 
-describe.skipIf(!functionExists('rerun-batch'))('rerun-batch bundle, alone in an empty folder', () => {
+describe('rerun-batch bundle, alone in an empty folder', () => {
   let bundle: LoneBundle;
   let s3: S3rver;
   let s3dir: string;

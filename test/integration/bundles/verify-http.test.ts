@@ -7,12 +7,12 @@ import type { FaceEngine } from '../../../local/engine/types.ts';
 import { invokeBundle } from '../../../scripts/deploy/invoke-bundle.ts';
 import { httpEvent } from '../../helpers/http-events.ts';
 import { samplePhoto } from '../../helpers/photos.ts';
-import { buildAlone, functionExists, type LoneBundle } from './helpers.ts';
+import { buildAlone, type LoneBundle } from './helpers.ts';
 
 const API_KEY = 'bundle-test-api-key-0001';
 const KEY = { accessKeyId: 'bundle-test-id', accessKeySecret: 'bundle-test-secret-0001' };
 
-describe.skipIf(!functionExists('verify-http'))('verify-http bundle, alone in an empty folder', () => {
+describe('verify-http bundle, alone in an empty folder', () => {
   let bundle: LoneBundle;
   let engine: FaceEngine & { close(): Promise<void> };
   let emulator: Emulator;

@@ -299,9 +299,17 @@ describe('processCase', () => {
     const before = clock.nowMs();
     await processCase(deps(client, { credentials }), loc, { deadlineEpochMs: before + 10 * 60_000 });
     expect(calls[0]?.options?.credentials).toEqual(credentials);
-    const deadline = calls[0]?.options?.deadlineEpochMs ?? 0;
-    expect(deadline).toBeLessThan(before + settings.leaseMs + 1000);
-    expect(deadline).toBeGreaterThan(before);
+    // The clock stands still: the claim's lease ends at before + leaseMs, and the call must end 5 s earlier
+    // (the lease margin), leaving time to record the paid answer and write result.json before a takeover.
+    expect(calls[0]?.options?.deadlineEpochMs).toBe(before + settings.leaseMs - 5_000);
+  });
+
+  it("keeps the caller's deadline when it comes before the end of the lease", async () => {
+    const { client, calls } = recordingClient();
+    await putPair();
+    const before = clock.nowMs();
+    await processCase(deps(client), loc, { deadlineEpochMs: before + 30_000 });
+    expect(calls[0]?.options?.deadlineEpochMs).toBe(before + 30_000);
   });
 
   it('deletes the photos after a verdict when retention is on, keeping result.json', async () => {

@@ -17,6 +17,7 @@ import {
   logEnvSchema,
   rerunEnvSchema,
 } from '../../../shared/config.ts';
+import { rerunPayloadSchema } from '../../../shared/rerun/schemas.ts';
 
 const text = readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8');
 const ctx = {
@@ -99,7 +100,7 @@ describe('s.yaml', () => {
     if (trigger?.triggerType !== 'timer') throw new Error('rerun-batch has no timer trigger');
     expect(trigger.triggerConfig.cronExpression.split(' ')).toHaveLength(6);
     expect(trigger.triggerConfig.enable).toBe(true);
-    expect(() => JSON.parse(trigger.triggerConfig.payload ?? '')).not.toThrow();
+    expect(rerunPayloadSchema.safeParse(JSON.parse(trigger.triggerConfig.payload ?? '')).success).toBe(true);
   });
 
   it('holds no secret: no access key variables, and API keys only as SHA-256 hashes', () => {
@@ -149,10 +150,13 @@ describe('s.yaml', () => {
 
   it('gives each function an environment its configuration accepts', () => {
     const envOf = (name: string) => props(name).environmentVariables ?? {};
-    expect(() => loadHttpConfig(envOf('verify-http'))).not.toThrow();
+    expect(loadHttpConfig(envOf('verify-http')).apiKeyHashes).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
     for (const name of FUNCTIONS.map((f) => f.name)) {
-      expect(() => loadIdvConfig(envOf(name)), name).not.toThrow();
-      expect(() => loadLogConfig(envOf(name)), name).not.toThrow();
+      expect(loadIdvConfig(envOf(name)), name).toMatchObject({
+        endpoint: 'https://saf.ap-southeast-1.aliyuncs.com',
+        timeoutMs: 10_000,
+      });
+      expect(loadLogConfig(envOf(name)), name).toEqual({ level: 'info' });
     }
     for (const name of ['verify-oss', 'rerun-batch']) {
       const bucket = loadBucketConfig(envOf(name));

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import {
   intervalSchedule,
   nextFireEpochMs,
@@ -10,6 +11,22 @@ import {
   validateCron,
 } from '../../../local/rerun-schedule.ts';
 import { loadLocalSchedule } from '../../../local/rerun-timer.ts';
+
+interface SYamlDoc {
+  resources: Record<
+    string,
+    {
+      props: {
+        timeout: number;
+        triggers: {
+          triggerName: string;
+          triggerType: string;
+          triggerConfig: { cronExpression: string; payload: string };
+        }[];
+      };
+    }
+  >;
+}
 
 const sYaml = (cron: string, extra = '') => `
 edition: 3.0.0
@@ -89,11 +106,23 @@ describe('the local rerun schedule', () => {
     );
   });
 
-  it("reads the repository's own s.yaml when there is one", () => {
-    const path = fileURLToPath(new URL('../../../s.yaml', import.meta.url));
-    if (!existsSync(path)) return;
-    const schedule = scheduleFromSYaml(readFileSync(path, 'utf8'));
-    expect(schedule).toBeDefined();
-    expect(() => nextFireEpochMs(schedule!, Date.now())).not.toThrow();
+  it("reads the rerun-batch timer trigger of the repository's own s.yaml", () => {
+    const text = readFileSync(fileURLToPath(new URL('../../../s.yaml', import.meta.url)), 'utf8');
+    const props = (parseYaml(text) as SYamlDoc).resources['rerun-batch']?.props;
+    if (!props) throw new Error('s.yaml has no rerun-batch resource');
+    const timer = props.triggers.find((t) => t.triggerType === 'timer');
+    if (!timer) throw new Error('s.yaml has no timer trigger on rerun-batch');
+
+    const schedule = scheduleFromSYaml(text);
+
+    expect(schedule).toMatchObject({
+      kind: 'cron',
+      expression: timer.triggerConfig.cronExpression,
+      payload: timer.triggerConfig.payload,
+      triggerName: timer.triggerName,
+      timeoutS: props.timeout,
+    });
+    const fromEpochMs = Date.parse('2026-01-01T00:00:01Z');
+    expect(nextFireEpochMs(schedule!, fromEpochMs)).toBeGreaterThan(fromEpochMs);
   });
 });
