@@ -1,4 +1,9 @@
-/** GET /openapi.json, generated from the zod schemas (zod 4 `z.toJSONSchema`), never written by hand. */
+/**
+ * GET /openapi.json, generated from the zod schemas (zod 4 `z.toJSONSchema`), never written by hand.
+ * It is a valid OpenAPI 3.0.3 document (test/unit/http/openapi.test.ts validates it with swagger-parser):
+ * servers, an operationId and a security requirement on every operation, examples for the request and for
+ * every reply, and the error codes as an enum (per status and in full).
+ */
 import { z } from 'zod';
 import { PHOTO_ERRORS } from '../photo/errors.ts';
 import { HTTP_ERRORS } from './errors.ts';
@@ -12,49 +17,117 @@ import {
 import { UPSTREAM_STATUS } from './status.ts';
 
 const toSchema = (s: z.ZodType, io: 'input' | 'output' = 'output') =>
-  z.toJSONSchema(s, { target: 'openapi-3.0', io, unrepresentable: 'any' });
+  z.toJSONSchema(s, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<string, unknown>;
 
-function errorCodesByStatus(): Map<number, string[]> {
-  const byStatus = new Map<number, string[]>();
-  const add = (status: number, code: string) => {
+/** Every error code with its status and one message that goes with it (for the examples). */
+export function errorCodesByStatus(): Map<number, { code: string; message: string }[]> {
+  const byStatus = new Map<number, { code: string; message: string }[]>();
+  const add = (status: number, code: string, message: string) => {
     const list = byStatus.get(status) ?? [];
-    if (!list.includes(code)) list.push(code);
+    if (!list.some((e) => e.code === code)) list.push({ code, message });
     byStatus.set(status, list);
   };
-  for (const [code, status] of Object.entries({ ...HTTP_ERRORS, ...PHOTO_ERRORS })) add(status, code);
-  for (const m of Object.values(UPSTREAM_STATUS)) add(m.status, m.code);
-  add(500, 'internal_error');
-  return byStatus;
+  for (const [code, status] of Object.entries(HTTP_ERRORS)) add(status, code, `request refused: ${code}`);
+  for (const [code, status] of Object.entries(PHOTO_ERRORS)) add(status, code, `the face photo: ${code}`);
+  for (const m of Object.values(UPSTREAM_STATUS)) add(m.status, m.code, m.message);
+  add(500, 'internal_error', 'internal error; quote request id 1-6a8f-example');
+  return new Map([...byStatus].sort(([a], [b]) => a - b));
 }
 
-/** Named schemas under components.schemas; requests are described as input, replies as output. */
-const COMPONENTS = {
+/** All error codes, sorted: the enum of ErrorResponse.error.code. */
+export const allErrorCodes = (): string[] =>
+  [...new Set([...errorCodesByStatus().values()].flat().map((e) => e.code))].sort();
+
+/** ErrorResponse as zod generates it, with error.code narrowed to `codes`. */
+function errorSchema(codes: string[]): Record<string, unknown> {
+  const base = toSchema(errorResponseSchema) as {
+    properties: { error: { properties: { code: Record<string, unknown> } } };
+  };
+  const copy = structuredClone(base);
+  copy.properties.error.properties.code = { ...copy.properties.error.properties.code, enum: codes };
+  return copy as unknown as Record<string, unknown>;
+}
+
+// A few bytes of a JPEG header: the examples show the shape, not a real photo.
+const EXAMPLE_BASE64 = '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDA==';
+const EXAMPLE_REQUEST_ID = '1-6a8f3c2e-0b1d4f5a6c7e8f9a0b1c2d3e';
+
+const VERIFY_EXAMPLE = {
+  requestId: EXAMPLE_REQUEST_ID,
+  upstreamRequestId: '8FC3D6AC-9FED-4311-8DA7-C4BF47D9F260',
+  passed: true,
+  result: true,
+  score: 97.8,
+  faceAttack: false,
+  retCode: 'OK_SUCCESS',
+  retCodeSub: 'OK',
+  retMessage: 'success',
+  reference: 'order-4711',
+  verifiedAt: '2026-11-29T06:00:00.000Z',
+};
+
+const COMPONENTS = () => ({
   VerifyJsonRequest: toSchema(verifyJsonRequestSchema, 'input'),
   VerifyMultipartRequest: toSchema(verifyMultipartRequestSchema, 'input'),
   VerifyResponse: toSchema(verifyResponseSchema),
-  ErrorResponse: toSchema(errorResponseSchema),
+  ErrorResponse: errorSchema(allErrorCodes()),
+  ErrorCode: { type: 'string', enum: allErrorCodes(), description: 'Every value of error.code.' },
   HealthResponse: toSchema(healthResponseSchema),
-};
-const ref = (name: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${name}` });
+});
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-export function buildOpenApi(version: string): Record<string, unknown> {
-  const error = ref('ErrorResponse');
+export interface OpenApiOptions {
+  /** Where the API is served; default: the same origin as the document ("/"). */
+  servers?: { url: string; description?: string }[];
+}
+
+export function buildOpenApi(version: string, options: OpenApiOptions = {}): Record<string, unknown> {
   const errorResponses = Object.fromEntries(
-    [...errorCodesByStatus()]
-      .sort(([a], [b]) => a - b)
-      .map(([status, codes]) => [
-        String(status),
-        {
-          description: `error.code one of: ${codes.join(', ')}`,
-          content: { 'application/json': { schema: error } },
+    [...errorCodesByStatus()].map(([status, errors]) => [
+      String(status),
+      {
+        description: `error.code one of: ${errors.map((e) => e.code).join(', ')}`,
+        content: {
+          'application/json': {
+            schema: errorSchema(errors.map((e) => e.code)),
+            examples: Object.fromEntries(
+              errors.map((e) => [
+                e.code,
+                {
+                  summary: e.code,
+                  value: {
+                    error: {
+                      code: e.code,
+                      message: e.message,
+                      ...(e.code.startsWith('photo_') ? { field: 'auth' } : {}),
+                    },
+                    requestId: EXAMPLE_REQUEST_ID,
+                  },
+                },
+              ]),
+            ),
+          },
         },
-      ]),
+      },
+    ]),
   );
+  const open: never[] = [];
   return {
     openapi: '3.0.3',
-    info: { title: 'ID Verification (face vs. ID photo)', version },
+    info: {
+      title: 'ID Verification (face vs. ID photo)',
+      version,
+      description:
+        'Compares a face photo with an ID photo through the Alibaba Cloud ID Verification API and answers with the verdict.',
+      license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
+    },
+    servers: options.servers ?? [{ url: '/', description: 'the host that served this document' }],
+    tags: [
+      { name: 'verification', description: 'Face vs. ID photo' },
+      { name: 'operations', description: 'Health and this document' },
+    ],
     components: {
-      schemas: COMPONENTS,
+      schemas: COMPONENTS(),
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key; the server stores its SHA-256.' },
       },
@@ -62,19 +135,48 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     paths: {
       '/verify': {
         post: {
+          operationId: 'verifyPhotos',
+          tags: ['verification'],
           summary: 'Compare a face photo with an ID photo',
+          description:
+            'One paid comparison. `result` is the decision; `score` (0-100) is the similarity. Photos are validated and normalised before the paid call; a refused photo is named in error.field.',
           security: [{ apiKey: [] }],
           requestBody: {
             required: true,
             content: {
-              'application/json': { schema: ref('VerifyJsonRequest') },
-              'multipart/form-data': { schema: ref('VerifyMultipartRequest') },
+              'application/json': {
+                schema: ref('VerifyJsonRequest'),
+                example: {
+                  refFaceContent: EXAMPLE_BASE64,
+                  authFaceContent: EXAMPLE_BASE64,
+                  reference: 'order-4711',
+                },
+              },
+              'multipart/form-data': {
+                schema: ref('VerifyMultipartRequest'),
+                encoding: {
+                  ref: { contentType: 'image/jpeg, image/png, image/webp' },
+                  auth: { contentType: 'image/jpeg, image/png, image/webp' },
+                },
+                example: { ref: '(ID photo file)', auth: '(face photo file)', reference: 'order-4711' },
+              },
             },
           },
           responses: {
             '200': {
               description: 'The verdict',
-              content: { 'application/json': { schema: ref('VerifyResponse') } },
+              content: {
+                'application/json': {
+                  schema: ref('VerifyResponse'),
+                  examples: {
+                    verified: { summary: 'the same person', value: VERIFY_EXAMPLE },
+                    notSamePerson: {
+                      summary: 'two different people',
+                      value: { ...VERIFY_EXAMPLE, passed: false, result: false, score: 11.2 },
+                    },
+                  },
+                },
+              },
             },
             ...errorResponses,
           },
@@ -82,17 +184,39 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       },
       '/healthz': {
         get: {
+          operationId: 'getHealth',
+          tags: ['operations'],
           summary: 'Liveness',
+          security: open,
           responses: {
             '200': {
               description: 'ok',
-              content: { 'application/json': { schema: ref('HealthResponse') } },
+              content: { 'application/json': { schema: ref('HealthResponse'), example: { status: 'ok' } } },
             },
           },
         },
       },
       '/openapi.json': {
-        get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.0 document' } } },
+        get: {
+          operationId: 'getOpenApi',
+          tags: ['operations'],
+          summary: 'This document',
+          security: open,
+          responses: {
+            '200': {
+              description: 'OpenAPI 3.0 document',
+              content: {
+                'application/json': {
+                  schema: { type: 'object' },
+                  example: {
+                    openapi: '3.0.3',
+                    info: { title: 'ID Verification (face vs. ID photo)', version },
+                  },
+                },
+              },
+            },
+          },
+        },
       },
     },
   };

@@ -15,7 +15,7 @@ export const referenceSchema = z
 const photoBase64 = (what: string) =>
   z.string().meta({
     description: `${what} as base64 (JPEG, PNG or WebP). A data:image/...;base64, prefix and whitespace are stripped.`,
-    contentEncoding: 'base64',
+    format: 'byte',
   });
 
 export const verifyJsonRequestSchema = z.object({

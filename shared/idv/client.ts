@@ -18,6 +18,7 @@ import { type Logger, silentLogger } from '../log.ts';
 import { CheckedBase64, isStrictBase64 } from './base64.ts';
 import { classifyTransportError } from './classify.ts';
 import { IdvError } from './errors.ts';
+import { errorOutcome, verdictOutcome } from './outcome.ts';
 import { parseReply } from './reply.ts';
 import { type RetryPolicy, resolveRetryPolicy, withRetry } from './retry.ts';
 import type { Credentials, IdvClient, Verdict, VerifyOptions, VerifyRequest } from './types.ts';
@@ -177,7 +178,7 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
           },
         );
         logger.info('idv verify', {
-          outcome: verdict.result ? 'passed' : 'failed',
+          outcome: verdictOutcome(verdict),
           requestId: verdict.requestId,
           attempts: verdict.attempts,
           durationMs: clock.nowMs() - started,
@@ -187,7 +188,8 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
         const error =
           err instanceof IdvError ? err : new IdvError('Protocol', 'unexpected failure', { cause: err });
         logger.warn('idv verify failed', {
-          outcome: error.code,
+          outcome: errorOutcome(error.code),
+          code: error.code,
           upstreamCode: error.upstreamCode,
           requestId: error.requestId,
           attempts: error.attempts,

@@ -356,6 +356,32 @@ describe('createIdvClient logging', () => {
   });
 });
 
+describe('createIdvClient outcome names', () => {
+  const outcomeOf = async (req: VerifyRequest, over: Partial<IdvClientOptions> = {}) => {
+    const lines: string[] = [];
+    const logger = createLogger({ write: (l) => lines.push(l) });
+    await client({ logger, retry: { maxAttempts: 1 }, ...over })
+      .verify(req)
+      .catch(() => undefined);
+    const line = lines.map((l) => JSON.parse(l)).find((l) => String(l.msg).startsWith('idv verify'));
+    return line?.outcome;
+  };
+
+  it('logs not_same_person (not failed) when the faces differ', async () => {
+    expect(await outcomeOf(request('alice-1', 'bob-1'))).toBe('not_same_person');
+  });
+
+  it('logs verified when the faces match, attack_suspected for a replayed photo', async () => {
+    expect(await outcomeOf(request('alice-1', 'alice-2'))).toBe('verified');
+    expect(await outcomeOf(request('alice-1', 'alice-1'))).toBe('attack_suspected');
+  });
+
+  it('logs refused when the API says no, failed when nothing answers', async () => {
+    expect(await outcomeOf(request(), { credentials: credentialsOf(inactiveKey) })).toBe('refused');
+    expect(await outcomeOf(request(), { endpoint: 'http://127.0.0.1:1' })).toBe('failed');
+  });
+});
+
 async function stubServer(handler: http.RequestListener) {
   let hits = 0;
   const server = http.createServer((req, res) => {
