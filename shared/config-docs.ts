@@ -121,5 +121,9 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
     default: '',
     meaning: 'comma-separated 8-digit resourceCodes the emulator accepts (its built-in table when unset)',
   },
+  IDV_EMULATOR_QPS: {
+    default: '',
+    meaning: 'calls per second per key and API, then Throttling.User, not billed (no limit when unset)',
+  },
   IDV_EMULATOR_FAULTS: { default: '', meaning: 'fault injection as JSON (see docs/emulator.md)' },
 };
