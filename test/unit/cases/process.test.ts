@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pairHash } from '../../../shared/cases/claims.ts';
 import { claimKey } from '../../../shared/cases/layout.ts';
-import { type CaseDeps, processCase, readResult } from '../../../shared/cases/process.ts';
+import { processCase, readResult } from '../../../shared/cases/process.ts';
 import { DEFAULT_CASE_SETTINGS } from '../../../shared/cases/settings.ts';
+import type { CaseDeps } from '../../../shared/cases/types.ts';
 import { CheckedBase64 } from '../../../shared/idv/base64.ts';
 import { IdvError } from '../../../shared/idv/errors.ts';
 import { createLogger } from '../../../shared/log.ts';
@@ -299,9 +300,17 @@ describe('processCase', () => {
     const before = clock.nowMs();
     await processCase(deps(client, { credentials }), loc, { deadlineEpochMs: before + 10 * 60_000 });
     expect(calls[0]?.options?.credentials).toEqual(credentials);
-    // The clock stands still: the claim's lease ends at before + leaseMs, and the call must end 5 s earlier
-    // (the lease margin), leaving time to record the paid answer and write result.json before a takeover.
-    expect(calls[0]?.options?.deadlineEpochMs).toBe(before + settings.leaseMs - 5_000);
+    // The call must end 5 s (the lease margin) before the claim's lease does, leaving time to record the paid
+    // answer and write result.json before anyone may take the pair over.
+    const [ref, auth] = await Promise.all([
+      store.head('cases/case-1/ref.jpg'),
+      store.head('cases/case-1/auth.jpg'),
+    ]);
+    const claim = await store.get(claimKey(loc, pairHash(ref?.etag ?? '', auth?.etag ?? ''), 1));
+    const { leaseUntilEpochMs } = JSON.parse(claim?.body.toString('utf8') ?? '{}') as {
+      leaseUntilEpochMs: number;
+    };
+    expect(calls[0]?.options?.deadlineEpochMs).toBe(leaseUntilEpochMs - 5_000);
   });
 
   it("keeps the caller's deadline when it comes before the end of the lease", async () => {
