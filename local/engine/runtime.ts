@@ -15,11 +15,10 @@ import { dirname, join } from 'node:path';
 import * as tfjs from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
+import type { FaceApi } from './face-api-types.ts';
 import { createLeanTinyFaceDetector } from './tiny-detector.ts';
 
 const require = createRequire(import.meta.url);
-
-export type FaceApi = typeof faceapi;
 
 export interface Runtime {
   faceapi: FaceApi;

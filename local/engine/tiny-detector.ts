@@ -11,7 +11,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tensor1D, Tensor4D } from '@tensorflow/tfjs';
 import type { MobilenetParams } from '@vladmandic/face-api/dist/face-api.node-wasm.js';
-import type { FaceApi } from './runtime.ts';
+import type { FaceApi } from './face-api-types.ts';
 
 type Tf = typeof tfjs;
 type FaceApiTensor4D = Parameters<InstanceType<FaceApi['TinyFaceDetector']>['runMobilenet']>[0];

@@ -5,7 +5,8 @@
  */
 import { caseFolderResult, rejectInvalidCase } from './invalid-case.ts';
 import { parseCaseKey } from './layout.ts';
-import { type CaseDeps, type CaseOutcome, type ProcessOptions, processCase } from './process.ts';
+import { type ProcessOptions, processCase } from './process.ts';
+import type { CaseDeps, CaseOutcome } from './types.ts';
 
 export type KeyReport =
   | { key: string; action: 'ignored' }

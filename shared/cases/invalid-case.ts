@@ -5,8 +5,8 @@
 import type { ObjectStore } from '../store/types.ts';
 import { jsonBody, readJson } from './claims.ts';
 import { PHOTO_FILES, RESULT_JSON } from './layout.ts';
-import type { CaseDeps, CaseOutcome } from './process.ts';
 import { type CaseResult, resultSchema } from './schemas.ts';
+import type { CaseDeps, CaseOutcome } from './types.ts';
 
 export async function rejectInvalidCase(
   deps: CaseDeps,

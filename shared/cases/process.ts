@@ -5,31 +5,17 @@
  * paid call per pair version, however often and concurrently it is called (see claims.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock.ts';
 import { CheckedBase64 } from '../idv/base64.ts';
-import type { Credentials, IdvClient, Verdict } from '../idv/types.ts';
-import type { Logger } from '../log.ts';
+import type { Verdict } from '../idv/types.ts';
 import { normalisePhoto } from '../photo.ts';
 import type { ObjectInfo, ObjectStore } from '../store/types.ts';
 import { acquireClaim, pairHash, readJson, recordPaid } from './claims.ts';
 import { loadCaseInput } from './input.ts';
-import { type CaseLocation, type PhotoRole, photoKey, resultKey } from './layout.ts';
-import { type CaseResult, type CaseStatus, resultSchema, type VerdictFields } from './schemas.ts';
-import type { CaseSettings } from './settings.ts';
+import { type CaseLocation, photoKey, resultKey } from './layout.ts';
+import { type CaseResult, resultSchema, type VerdictFields } from './schemas.ts';
 import { decideFailure, isFinal } from './state.ts';
+import type { CaseDeps, CaseOutcome } from './types.ts';
 import { writeResult } from './write-result.ts';
-
-export interface CaseDeps {
-  store: ObjectStore;
-  client: IdvClient;
-  clock: Clock;
-  logger: Logger;
-  settings: CaseSettings;
-  /** Names this instance in claims (debugging only); random by default. */
-  owner?: string;
-  /** This invocation's credentials (FC STS keys); the client's own provider when absent. */
-  credentials?: Credentials;
-}
 
 export interface ProcessOptions {
   /** Re-run even when result.json already covers these photo versions (an operator's explicit re-run: pays again). */
@@ -37,14 +23,6 @@ export interface ProcessOptions {
   /** Absolute deadline for the upstream call (FC function timeout); the claim lease bounds it too. */
   deadlineEpochMs?: number;
 }
-
-export type CaseOutcome =
-  | { action: 'waiting'; missing: PhotoRole[] }
-  | { action: 'up-to-date'; status: CaseStatus }
-  | { action: 'not-due'; nextAttemptAt: string }
-  | { action: 'busy' }
-  | { action: 'superseded' }
-  | { action: 'written'; status: CaseStatus; result: CaseResult; paidCall: boolean; reusedPaid: boolean };
 
 /** Time kept between the upstream deadline and the end of the lease, for writing the paid record and result. */
 const LEASE_MARGIN_MS = 5_000;

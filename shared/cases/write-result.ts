@@ -4,8 +4,8 @@
  */
 import { jsonBody } from './claims.ts';
 import { type CaseLocation, photoKey, resultKey } from './layout.ts';
-import type { CaseDeps, CaseOutcome } from './process.ts';
 import { type CaseResult, resultSchema } from './schemas.ts';
+import type { CaseDeps, CaseOutcome } from './types.ts';
 
 export async function writeResult(
   deps: CaseDeps,

@@ -2,8 +2,9 @@
  * How a due case is handled. Inline (the default, and what the local stack uses): through processCase, exactly
  * the code the OSS function runs (one claim, one paid call per pair version). Fan-out: see fanout.ts.
  */
-import { type CaseDeps, processCase } from '../cases/process.ts';
+import { processCase } from '../cases/process.ts';
 import type { CaseStatus } from '../cases/schemas.ts';
+import type { CaseDeps } from '../cases/types.ts';
 import type { Decision } from './decide.ts';
 import type { CaseSnapshot } from './scan.ts';
 
