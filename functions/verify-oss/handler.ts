@@ -5,7 +5,7 @@
  * start; npm start's bucket watcher and the tests call it with their own environment, clock and logger.
  */
 
-import { handleObjectKeys } from '../../shared/cases/batch.ts';
+import { handleObjectKey } from '../../shared/cases/batch.ts';
 import { type Clock, systemClock } from '../../shared/clock.ts';
 import { type Env, loadBucketConfig, loadCredentialsConfig, loadIdvConfig } from '../../shared/config.ts';
 import { credentialsFor, deadlineFor, fcContextSchema } from '../../shared/fc/context.ts';
@@ -79,7 +79,7 @@ export function createVerifyOssHandler(env: Env, deps: VerifyOssDeps = {}): OssH
     if (credentials) current = credentials;
     const deadlineEpochMs = deadlineFor(context, startEpochMs, bucket.settings.leaseMs);
     const records = parseOssRecords(envelope);
-    const batches = [];
+    const reports = [];
     for (const r of records) {
       if (!r.ok) {
         log.warn('skipping an OSS record that does not validate', { path: r.path, message: r.message });
@@ -94,9 +94,9 @@ export function createVerifyOssHandler(env: Env, deps: VerifyOssDeps = {}): OssH
         settings: bucket.settings,
         ...(credentials ? { credentials } : {}),
       };
-      batches.push(await handleObjectKeys(caseDeps, [r.record.oss.object.key], { deadlineEpochMs }));
+      reports.push(await handleObjectKey(caseDeps, r.record.oss.object.key, { deadlineEpochMs }));
     }
-    const reply = summarise(records.length, batches, records.filter((r) => !r.ok).length);
+    const reply = summarise(records.length, reports, records.filter((r) => !r.ok).length);
     log.info('oss event handled', {
       outcome: reply.ok ? 'ok' : 'failed',
       counts: reply.counts,

@@ -1,5 +1,5 @@
 /** The verify-oss invocation result: what happened to each record, with counts per action. */
-import type { BatchReport, KeyReport } from '../../shared/cases/batch.ts';
+import type { KeyReport } from '../../shared/cases/batch.ts';
 
 export interface OssReply {
   ok: boolean;
@@ -8,8 +8,7 @@ export interface OssReply {
   reports: KeyReport[];
 }
 
-export function summarise(total: number, batches: BatchReport[], invalidRecords: number): OssReply {
-  const reports = batches.flatMap((b) => b.reports);
+export function summarise(total: number, reports: KeyReport[], invalidRecords: number): OssReply {
   const counts: Record<string, number> = { records: total };
   if (invalidRecords > 0) counts.invalidRecord = invalidRecords;
   for (const r of reports) counts[r.action] = (counts[r.action] ?? 0) + 1;

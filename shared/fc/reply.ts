@@ -13,12 +13,3 @@ export function jsonReply(
     isBase64Encoded: false,
   };
 }
-
-export function textReply(
-  statusCode: number,
-  body: string,
-  contentType: string,
-  headers: Record<string, string> = {},
-): FcHttpReply {
-  return { statusCode, headers: { 'content-type': contentType, ...headers }, body, isBase64Encoded: false };
-}
