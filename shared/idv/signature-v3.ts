@@ -2,8 +2,9 @@
  * The V3 scheme (`ACS3-HMAC-SHA256`) that @alicloud/openapi-client's callApi/doRequest sends.
  * Verified against @alicloud/openapi-util 0.3.x `getAuthorization` and openapi-client 0.4.x `doRequest`:
  *   CanonicalRequest = METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n HashedPayload
- *   - CanonicalQuery: parameters sorted by name, `name=percentEncode(value)` joined by `&` (openapi-util leaves
- *     the name unencoded; Alibaba's V3 document encodes it too: identical for the ASCII names clients send).
+ *   - CanonicalQuery: the same as RPC v1's (signature.ts `canonicalQuery`): parameters sorted by name,
+ *     `percentEncode(name)=percentEncode(value)` joined by `&` (openapi-util leaves the name unencoded; Alibaba's
+ *     V3 document encodes it too: identical for the ASCII names clients send).
  *   - CanonicalHeaders: `host`, `content-type` and every `x-acs-*` header, lower-cased, sorted, `name:trimmed value\n`.
  *   - HashedPayload: hex SHA-256 of the body (of "" when there is none), also sent as `x-acs-content-sha256`.
  *   StringToSign = "ACS3-HMAC-SHA256\n" + hex(SHA-256(CanonicalRequest)); Signature = hex(HMAC-SHA256(secret, StringToSign)).
@@ -11,7 +12,7 @@
  * Unlike RPC v1 the HMAC key is the secret itself (no trailing "&").
  */
 import { createHash, createHmac } from 'node:crypto';
-import { percentEncode } from './signature.ts';
+import { canonicalQuery } from './signature.ts';
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
 
@@ -31,13 +32,6 @@ export interface V3Request {
   hashedPayload: string;
 }
 
-export function canonicalQueryV3(query: Readonly<Record<string, string>>): string {
-  return Object.keys(query)
-    .sort()
-    .map((key) => `${percentEncode(key)}=${percentEncode(query[key] ?? '')}`)
-    .join('&');
-}
-
 export function canonicalRequestV3(request: V3Request): string {
   const names = [...request.signedHeaders].map((h) => h.toLowerCase()).sort();
   const headers = names.map((name) => `${name}:${(request.headers[name] ?? '').trim()}\n`).join('');
@@ -45,7 +39,7 @@ export function canonicalRequestV3(request: V3Request): string {
   return [
     request.method.toUpperCase(),
     uri,
-    canonicalQueryV3(request.query),
+    canonicalQuery(request.query),
     headers,
     names.join(';'),
     request.hashedPayload,
