@@ -8,13 +8,15 @@
  * every directory event rescans that directory, and a light periodic rescan catches anything else. Partial
  * writes are debounced: a photo is sent only once its size and mtime have not changed for `stableMs`.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { parseCaseKey } from '../shared/cases/layout.ts';
+import { objectCreatedEvent } from '../shared/fc/oss-event.ts';
 import type { Logger } from '../shared/log.ts';
+import { md5 } from '../shared/store/fs-files.ts';
 import { RESERVED_TOP_LEVEL } from '../shared/store/keys.ts';
 
 export type OssEventHandler = (event: Buffer, context: unknown) => Promise<unknown>;
@@ -76,22 +78,20 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
     } catch {
       return; // deleted meanwhile
     }
-    const record = {
-      eventName: 'ObjectCreated:PutObject',
-      eventSource: 'acs:oss',
-      eventTime: new Date().toISOString(),
-      eventVersion: '1.0',
-      region: options.region ?? 'local',
-      oss: {
-        bucket: { name: options.bucketName ?? 'local-bucket' },
-        object: { key, eTag: createHash('md5').update(body).digest('hex').toUpperCase(), size: body.length },
-        ossSchemaVersion: '1.0',
+    const event = objectCreatedEvent([
+      {
+        bucket: options.bucketName ?? 'local-bucket',
+        region: options.region ?? 'local',
+        key,
+        eTag: md5(body),
+        size: body.length,
+        eventTimeIso: new Date().toISOString(),
       },
-    };
+    ]);
     const context = { requestId: `local-${randomUUID()}`, function: { name: 'idv-verify-oss', timeout: 60 } };
     sent.set(key, signature);
     try {
-      await options.handler(Buffer.from(JSON.stringify({ events: [record] })), context);
+      await options.handler(Buffer.from(JSON.stringify(event)), context);
     } catch (err) {
       log.error('verify-oss failed for a local event', { key, err });
       sent.delete(key); // let the next rescan try again, like FC's async retries

@@ -47,3 +47,41 @@ export function parseOssRecords(event: z.infer<typeof ossEventSchema>): OssRecor
     return { index, ok: false as const, path, message: issue.message };
   });
 }
+
+/** What an ObjectCreated record says about one object; the rest of the record is fixed. */
+export interface ObjectCreated {
+  bucket: string;
+  region: string;
+  key: string;
+  eTag?: string;
+  size?: number;
+  eventTimeIso: string;
+  /** Default `ObjectCreated:PutObject`. */
+  eventName?: string;
+}
+
+/**
+ * One OSS trigger record shaped as FC delivers it (test/fixtures/events/oss/put-object.json, less the fields
+ * no handler reads). The one builder: the rerun's fan-out, the local bucket watcher and the tests use it.
+ */
+export const objectCreatedRecord = (o: ObjectCreated) => ({
+  eventName: o.eventName ?? 'ObjectCreated:PutObject',
+  eventSource: 'acs:oss' as const,
+  eventTime: o.eventTimeIso,
+  eventVersion: '1.0',
+  region: o.region,
+  oss: {
+    bucket: { name: o.bucket },
+    object: {
+      key: o.key,
+      ...(o.eTag === undefined ? {} : { eTag: o.eTag }),
+      ...(o.size === undefined ? {} : { size: o.size }),
+    },
+    ossSchemaVersion: '1.0',
+  },
+});
+
+/** An OSS trigger event holding one record per object. */
+export const objectCreatedEvent = (objects: readonly ObjectCreated[]) => ({
+  events: objects.map(objectCreatedRecord),
+});

@@ -18,6 +18,7 @@
 import { Readable } from 'node:stream';
 import type * as fc3 from '@alicloud/fc20230330';
 import { photoKey } from '../cases/layout.ts';
+import { objectCreatedEvent } from '../fc/oss-event.ts';
 import type { Credentials } from '../idv/types.ts';
 import type { CaseRunner } from './runner.ts';
 import type { CaseSnapshot } from './scan.ts';
@@ -62,28 +63,15 @@ export class FanoutError extends Error {
 /** The OSS trigger event FC would deliver for the case's ref.jpg (the shape functions/verify-oss parses). */
 export function caseEvent(snapshot: CaseSnapshot, target: FanoutTarget, nowEpochMs: number) {
   const photo = snapshot.ref ?? snapshot.auth;
-  return {
-    events: [
-      {
-        eventName: 'ObjectCreated:PutObject',
-        eventSource: 'acs:oss',
-        eventTime: new Date(nowEpochMs).toISOString(),
-        eventVersion: '1.0',
-        region: target.region,
-        oss: {
-          bucket: { name: target.bucket },
-          object: {
-            key: photoKey(
-              { prefix: snapshot.prefix, caseId: snapshot.caseId },
-              snapshot.ref ? 'ref' : 'auth',
-            ),
-            ...(photo ? { eTag: photo.etag, size: photo.size } : {}),
-          },
-          ossSchemaVersion: '1.0',
-        },
-      },
-    ],
-  };
+  return objectCreatedEvent([
+    {
+      bucket: target.bucket,
+      region: target.region,
+      key: photoKey({ prefix: snapshot.prefix, caseId: snapshot.caseId }, snapshot.ref ? 'ref' : 'auth'),
+      ...(photo ? { eTag: photo.etag, size: photo.size } : {}),
+      eventTimeIso: new Date(nowEpochMs).toISOString(),
+    },
+  ]);
 }
 
 export function createFanoutRunner(

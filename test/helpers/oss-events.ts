@@ -1,18 +1,17 @@
 /**
- * Factories for the bucket door tests: FC 3.0 OSS trigger events started from the documented sample
- * (test/fixtures/events/oss/put-object.json), FC contexts, a movable clock, a recording fake of the IdvClient
+ * Factories for the bucket door tests: FC 3.0 OSS trigger events from the one builder (shared/fc/oss-event.ts,
+ * checked against the documented sample test/fixtures/events/oss/put-object.json), FC contexts, a movable clock, a recording fake of the IdvClient
  * port, a store wrapper that fails chosen operations, and small valid JPEGs made with sharp.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { Clock } from '../../shared/clock.ts';
+import { objectCreatedRecord } from '../../shared/fc/oss-event.ts';
 import type { IdvClient, Verdict, VerifyOptions, VerifyRequest } from '../../shared/idv/types.ts';
 import type { ObjectStore } from '../../shared/store/types.ts';
 
-type Sample = {
-  events: [Record<string, unknown> & { oss: { bucket: object; object: Record<string, unknown> } }];
-};
+type Sample = { events: [{ eventTime: string }] };
 const SAMPLE = JSON.parse(
   readFileSync(fileURLToPath(new URL('../fixtures/events/oss/put-object.json', import.meta.url)), 'utf8'),
 ) as Sample;
@@ -26,22 +25,15 @@ export interface OssObjectSpec {
 
 export function ossRecord(spec: OssObjectSpec | string, bucket = 'testbucket', region = 'cn-hangzhou') {
   const s = typeof spec === 'string' ? { key: spec } : spec;
-  const base = structuredClone(SAMPLE.events[0]);
-  return {
-    ...base,
-    eventName: s.eventName ?? 'ObjectCreated:PutObject',
+  return objectCreatedRecord({
+    bucket,
     region,
-    oss: {
-      ...base.oss,
-      bucket: { ...base.oss.bucket, name: bucket },
-      object: {
-        ...base.oss.object,
-        key: s.key,
-        eTag: s.eTag ?? 'D41D8CD98F00B204E9800998ECF8427E',
-        size: s.size ?? 0,
-      },
-    },
-  };
+    key: s.key,
+    eTag: s.eTag ?? 'D41D8CD98F00B204E9800998ECF8427E',
+    size: s.size ?? 0,
+    eventTimeIso: SAMPLE.events[0].eventTime,
+    ...(s.eventName ? { eventName: s.eventName } : {}),
+  });
 }
 
 export function ossEvent(objects: (OssObjectSpec | string)[], bucket?: string, region?: string) {

@@ -4,7 +4,12 @@ import { z } from 'zod';
 import { credentialsFor, deadlineFor, fcContextSchema } from '../../../shared/fc/context.ts';
 import { eventBody, fcHttpEventSchema, headerOf } from '../../../shared/fc/http-event.ts';
 import { EventParseError, parseJsonWith } from '../../../shared/fc/json.ts';
-import { ossEventSchema, parseOssRecords } from '../../../shared/fc/oss-event.ts';
+import {
+  objectCreatedEvent,
+  objectCreatedRecord,
+  ossEventSchema,
+  parseOssRecords,
+} from '../../../shared/fc/oss-event.ts';
 import { fcTimerEventSchema, parseTimerPayload } from '../../../shared/fc/timer-event.ts';
 
 const fixture = (p: string) => readFileSync(new URL(`../../fixtures/events/${p}`, import.meta.url));
@@ -56,6 +61,41 @@ describe('FC OSS event', () => {
     const results = parseOssRecords({ events: [good, bad] });
     expect(results.map((r) => r.ok)).toEqual([true, false]);
     expect(results[1]).toMatchObject({ ok: false, path: 'events.1.eventSource' });
+  });
+});
+
+describe('objectCreatedEvent (the one OSS event builder)', () => {
+  it("writes every field FC's documented sample has, with the sample's values", () => {
+    const sample = JSON.parse(fixture('oss/put-object.json').toString('utf8'));
+    const real = sample.events[0];
+    const built = objectCreatedRecord({
+      bucket: real.oss.bucket.name,
+      region: real.region,
+      key: real.oss.object.key,
+      eTag: real.oss.object.eTag,
+      size: real.oss.object.size,
+      eventTimeIso: real.eventTime,
+    });
+    expect(real).toMatchObject(built);
+  });
+
+  it('builds events the handlers parse, one record per object, without eTag and size when unknown', () => {
+    const event = objectCreatedEvent([
+      {
+        bucket: 'b',
+        region: 'ap-southeast-1',
+        key: 'cases/c1/ref.jpg',
+        eTag: 'ABC',
+        size: 3,
+        eventTimeIso: 'x',
+      },
+      { bucket: 'b', region: 'ap-southeast-1', key: 'cases/c1/auth.jpg', eventTimeIso: 'x' },
+    ]);
+    const records = parseOssRecords(ossEventSchema.parse(event));
+    expect(records.map((r) => r.ok && r.record.oss.object)).toEqual([
+      { key: 'cases/c1/ref.jpg', eTag: 'ABC', size: 3 },
+      { key: 'cases/c1/auth.jpg' },
+    ]);
   });
 });
 
