@@ -3,6 +3,7 @@
  * the engine refuse a 20,000 x 20,000 photo (1.2 GB of RGB) before a decoder allocates anything.
  * Pure and total: every input gives a result, nothing throws.
  */
+import { isStartOfFrame } from '../../shared/photo/dimensions.ts';
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp';
 
@@ -37,11 +38,6 @@ function readPng(buf: Buffer): HeaderResult {
   if (buf.length < 24) return { ok: false, reason: 'truncated' };
   if (buf.toString('latin1', 12, 16) !== 'IHDR') return { ok: false, reason: 'undecodable' };
   return sized('png', buf.readUInt32BE(16), buf.readUInt32BE(20));
-}
-
-/** Start-of-frame markers carry the dimensions: SOF0-SOF15 except DHT (C4), JPG (C8) and DAC (CC). */
-function isStartOfFrame(marker: number): boolean {
-  return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 }
 
 function readJpeg(buf: Buffer): HeaderResult {

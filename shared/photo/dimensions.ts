@@ -11,7 +11,8 @@ export interface Dimensions {
 }
 
 /** SOFn markers that carry the frame size (C4 DHT, C8 JPG and CC DAC are not frames). */
-const isSof = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+export const isStartOfFrame = (m: number): boolean =>
+  m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 
 function jpegDimensions(b: Buffer): Dimensions | undefined {
   let i = 2;
@@ -25,7 +26,7 @@ function jpegDimensions(b: Buffer): Dimensions | undefined {
       continue;
     }
     if (marker === 0xd9 || marker === 0xda) return undefined;
-    if (isSof(marker)) {
+    if (isStartOfFrame(marker)) {
       if (i + 8 > b.length) return undefined;
       return { height: b.readUInt16BE(i + 4), width: b.readUInt16BE(i + 6) };
     }

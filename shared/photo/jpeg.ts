@@ -5,6 +5,7 @@
  * Fact used for the truncation check: inside entropy-coded data every 0xFF byte is followed by 0x00 (byte
  * stuffing) or a restart marker 0xD0-0xD7, so the pair FF D9 after the first SOS can only be the EOI marker.
  */
+import { isStartOfFrame } from './dimensions.ts';
 
 export interface JpegSegment {
   marker: number;
@@ -126,7 +127,7 @@ export function jpegInfo(bytes: Buffer, walk: Extract<JpegWalk, { ok: true }>): 
   let orientation: number | undefined;
   for (const seg of walk.segments) {
     const m = seg.marker;
-    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc && seg.start + 9 < seg.end) {
+    if (isStartOfFrame(m) && seg.start + 9 < seg.end) {
       components ??= bytes[seg.start + 9];
     } else if (m === 0xe1) {
       orientation ??= exifOrientation(bytes, seg);
