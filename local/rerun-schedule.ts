@@ -9,6 +9,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseDurationMs } from '../shared/duration.ts';
 
 export type RerunSchedule =
   | {
@@ -52,13 +53,11 @@ const functionSchema = z.object({
 
 /** `@every 90s`, `@every 1h30m` -> ms. */
 export function parseEvery(text: string): number | undefined {
-  const m = /^@every\s+((?:\d+(?:ms|s|m|h))+)$/.exec(text.trim());
-  if (!m?.[1]) return undefined;
-  let total = 0;
-  for (const [, n, unit] of m[1].matchAll(/(\d+)(ms|s|m|h)/g)) {
-    total += Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
-  }
-  return total > 0 ? total : undefined;
+  const m = /^@every\s+(\S+)$/.exec(text.trim());
+  // FC's @every always names its unit; a bare number is not a schedule.
+  if (!m?.[1] || /^\d+$/.test(m[1])) return undefined;
+  const total = parseDurationMs(m[1]);
+  return total !== undefined && total > 0 ? total : undefined;
 }
 
 /** Checks an FC cron expression (six fields, or `@every`). */

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { prefixSchema } from './cases/layout.ts';
 import { type CaseSettings, DEFAULT_CASE_SETTINGS } from './cases/settings.ts';
+import { parseDurationMs } from './duration.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -214,15 +215,14 @@ export function loadBucketConfig(env: Env = process.env) {
 export type BucketConfig = ReturnType<typeof loadBucketConfig>;
 
 // ---- rerun: the rerun-batch timer function, `npm run rerun` and npm start's local schedule ----
-/** `90s`, `15m`, `1h`, `500ms` or plain milliseconds. */
+/** `90s`, `15m`, `1h`, `1h30m`, `500ms` or plain milliseconds. */
 const durationMs = z
   .string()
-  .trim()
-  .regex(/^\d+(ms|s|m|h)?$/, 'must be a duration such as 30s, 15m or 1h')
-  .transform((s) => {
-    const [, n, unit] = /^(\d+)(ms|s|m|h)?$/.exec(s) as RegExpExecArray;
-    const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(unit ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
-    return Number(n) * factor;
+  .transform((s, ctx) => {
+    const ms = parseDurationMs(s);
+    if (ms === undefined)
+      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 15m or 1h' });
+    return ms ?? 0;
   })
   .refine((ms) => ms >= 1000 && ms <= 86_400_000, 'must be between 1s and 24h');
 export const rerunEnvSchema = z
