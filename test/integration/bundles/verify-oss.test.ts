@@ -56,6 +56,8 @@ describe('verify-oss bundle, alone in an empty folder', () => {
       // An IP endpoint: the SDK then addresses the bucket path-style (OSS itself is virtual-hosted).
       IDV_OSS_ENDPOINT: endpoint,
       IDV_PREFIX: 'cases',
+      // The face engine on a loaded 2-core machine can take longer than the production 10 s per attempt.
+      IDV_TIMEOUT_MS: '120000',
     };
   });
   afterAll(async () => {
@@ -68,7 +70,7 @@ describe('verify-oss bundle, alone in an empty folder', () => {
 
   const context = {
     requestId: 'bundle-oss-1',
-    function: { name: 'idv-verify-oss', timeout: 60 },
+    function: { name: 'idv-verify-oss', timeout: 300 },
     credentials: KEY,
   };
   const invoke = (key: string) =>
