@@ -9,8 +9,8 @@
  * Each detector sees the photo already shrunk by sharp to its own input size (416 px tiny, 512 px SSD), and
  * faces are cut out of the photo's pixels (`faceTensor`), so no tensor of the whole photo is ever made.
  * face-api would shrink a whole-photo tensor to the same sizes itself (bilinear, after padding it square),
- * but inside the tfjs wasm heap, which grows to its peak and never shrinks. Measured over faces-dev, one
- * thread: that heap peaked at 220 MB with whole 1024 px photos, 144 MB now (28 MB of it the weights).
+ * but inside the tfjs wasm heap, which grows to its peak and never shrinks (figures in docs/benchmarks.md,
+ * "Face engine").
  */
 import type { Tensor3D } from '@tensorflow/tfjs';
 import type { FaceDetection, IRect } from '@vladmandic/face-api/dist/face-api.node-wasm.js';

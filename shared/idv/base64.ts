@@ -1,14 +1,14 @@
 /**
  * Is `s` base64 as the API wants it: only A-Z a-z 0-9 + /, `=` padding at the end only, no `data:` prefix,
- * no line breaks or spaces. Checked by a round trip rather than a regex over the whole string (this sits on
- * every request's hot path: a character-class regex ran at about 0.5-1 GB/s, decode + encode + compare is
- * about twice as fast). Buffer's decoder skips characters outside the alphabet and reads base64url, but its
- * encoder writes only the canonical alphabet with end padding, so any other character makes the texts differ.
+ * no line breaks or spaces. Checked by a round trip rather than a regex over the whole string, which is faster
+ * on this hot path (docs/benchmarks.md, "HTTP door overhead"). Buffer's decoder skips characters outside the
+ * alphabet and reads base64url, but its encoder writes only the canonical alphabet with end padding, so any
+ * other character makes the texts differ.
  */
 
 /**
  * Base64 text known to be strict: made only by decodeStrictBase64 (checked) or by Buffer's encoder. The
- * client sends it without checking a photo a second time (about 0.4 ms per 300 KB photo).
+ * client sends it without checking a photo a second time.
  */
 export class CheckedBase64 {
   private constructor(readonly text: string) {}

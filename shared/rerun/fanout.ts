@@ -4,13 +4,8 @@
  * for the case's photo, so Function Compute spreads the work over instances and applies its async retries. The
  * OSS function then runs exactly the per-case code the inline mode runs (processCase: one claim, one paid call).
  *
- * Which SDK: FC 3.0 functions are invoked through the FC 3.0 API (version 2023-03-30, `POST
- * /2023-03-30/functions/{name}/invocations`, header `x-fc-invocation-type: Async`), i.e. @alicloud/fc20230330's
- * `invokeFunctionWithOptions` with `InvokeFunctionHeaders.xFcInvocationType = 'Async'` (checked in its
- * dist/client.js: that field becomes the `x-fc-invocation-type` header). @alicloud/fc2 speaks the FC 2.0 API
- * (2016-08-15), whose invocation path is `/services/{service}/functions/{fn}/invocations`: FC 3.0 functions
- * are first-level entities with no service (Alibaba's "Comparison and compatibility between Function Compute
- * 3.0 and 2.0"), so fc2 cannot address them and is not used.
+ * The SDK is @alicloud/fc20230330 (the FC 3.0 API), not @alicloud/fc2, which cannot address FC 3.0 functions;
+ * docs/reruns.md ("Fan-out mode") has the verified details and their sources.
  *
  * Fan-out cannot force: the OSS function never re-verifies a fresh final verdict, so a forced run is refused
  * in this mode (rerun-batch says so) rather than silently doing nothing.

@@ -4,13 +4,10 @@
  * EEXIST), ETags are MD5 content hashes like OSS's for simple uploads, and metadata lives in a sidecar under
  * `<root>/.idv-meta/` that list() never returns. Keys are validated so that nothing escapes the folder.
  *
- * The file-system calls are synchronous, behind the async ObjectStore interface. The objects are small local
- * files (photos, JSON of a few hundred bytes) whose syscalls take 2-50 us, while each async call is a libuv
- * thread-pool round trip: a wake-up on another thread, then a wait for this event loop, which under load
- * queues behind every other invocation in the process. A paid invocation makes about 30 of them. On the bucket
- * benchmark (bench/bucket.ts, 16 invocations in flight, 200 ms upstream) synchronous calls took the mean paid
- * invocation from about 250 to 215 ms, the throughput from 74% to 90% of its ceiling and the CPU per pair from
- * about 11 to 4-5 ms. Do not point the folder at a network mount: a slow syscall would stall the event loop.
+ * The file-system calls are synchronous, behind the async ObjectStore interface: the objects are small local
+ * files whose syscalls cost less than an async call's thread-pool round trip and event-loop wait (figures in
+ * docs/benchmarks.md, "Bucket door"). Do not point the folder at a network mount: a slow syscall would stall
+ * the event loop.
  */
 import { linkSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
