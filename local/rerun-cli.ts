@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     : path.resolve(args['bucket-dir'] ?? bucket.store.dir);
   // Logs go to stderr as JSON lines (warnings and errors only unless LOG_LEVEL says otherwise).
   const logger = createLogger({
-    level: env.LOG_LEVEL ? loadLogConfig(env).level : 'warn',
+    level: loadLogConfig(env, 'warn').level,
     write: (line) => process.stderr.write(`${line}\n`),
     fields: { fn: 'rerun-cli' },
   });

@@ -48,7 +48,7 @@ export const idvEnvSchema = z.object({
   IDV_RESOURCE_CODE: opt(z.string().regex(/^\d{8}$/, 'must be an 8-digit resourceCode')),
 });
 export const DEFAULT_IDV_ENDPOINT = 'https://saf.ap-southeast-1.aliyuncs.com';
-export function loadIdvConfig(env: Env = process.env) {
+export function loadIdvConfig(env: Env) {
   const raw = readSection(idvEnvSchema, env);
   return {
     endpoint: raw.IDV_ENDPOINT ?? DEFAULT_IDV_ENDPOINT,
@@ -77,7 +77,7 @@ export const credentialsEnvSchema = z
       message: 'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET must be set together',
     },
   );
-export function loadCredentialsConfig(env: Env = process.env) {
+export function loadCredentialsConfig(env: Env) {
   const raw = readSection(credentialsEnvSchema, env);
   if (raw.ALIBABA_CLOUD_ACCESS_KEY_ID === undefined || raw.ALIBABA_CLOUD_ACCESS_KEY_SECRET === undefined) {
     return undefined;
@@ -88,6 +88,26 @@ export function loadCredentialsConfig(env: Env = process.env) {
     ...(raw.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: raw.ALIBABA_CLOUD_SECURITY_TOKEN } : {}),
   };
 }
+
+// ---- photo limits and the quota reset: one declaration for the HTTP door and the bucket door ----
+const photoEnvShape = {
+  /** Per photo, after base64 decoding. */
+  IDV_MAX_PHOTO_BYTES: opt(intIn(1024, 32 * 1024 * 1024)),
+  /** Width x height from the header, checked before decoding (decompression bombs). */
+  IDV_MAX_PHOTO_PIXELS: opt(intIn(1, 200_000_000)),
+  /** The daily quota resets at midnight at this UTC offset (Retry-After of a 429, nextAttemptAt of a 402). */
+  IDV_QUOTA_RESET_UTC_OFFSET_MINUTES: opt(intIn(-720, 840)),
+};
+const photoSettingsOf = (raw: {
+  IDV_MAX_PHOTO_BYTES?: number | undefined;
+  IDV_MAX_PHOTO_PIXELS?: number | undefined;
+  IDV_QUOTA_RESET_UTC_OFFSET_MINUTES?: number | undefined;
+}) => ({
+  maxPhotoBytes: raw.IDV_MAX_PHOTO_BYTES ?? DEFAULT_CASE_SETTINGS.maxPhotoBytes,
+  maxPhotoPixels: raw.IDV_MAX_PHOTO_PIXELS ?? DEFAULT_CASE_SETTINGS.maxPhotoPixels,
+  quotaResetUtcOffsetMinutes:
+    raw.IDV_QUOTA_RESET_UTC_OFFSET_MINUTES ?? DEFAULT_CASE_SETTINGS.quotaResetUtcOffsetMinutes,
+});
 
 // ---- http: the verify-http function ----
 export const httpEnvSchema = z
@@ -111,30 +131,22 @@ export const httpEnvSchema = z
       }),
     ),
     IDV_API_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
-    IDV_MAX_PHOTO_BYTES: opt(intIn(1024, 32 * 1024 * 1024)),
-    IDV_MAX_PHOTO_PIXELS: opt(intIn(1, 200_000_000)),
+    ...photoEnvShape,
     IDV_REQUEST_BUDGET_MS: opt(intIn(1000, 600_000)),
-    /** Shared with the bucket section: the daily quota resets at midnight at this UTC offset. */
-    IDV_QUOTA_RESET_UTC_OFFSET_MINUTES: opt(intIn(-720, 840)),
   })
   .refine((e) => (e.IDV_API_KEYS?.length ?? 0) > 0 || e.IDV_API_KEY !== undefined, {
     path: ['IDV_API_KEYS'],
     message: 'set IDV_API_KEYS (SHA-256 hashes of the API keys) or, locally, IDV_API_KEY',
   });
 export const sha256HexOf = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
-export function loadHttpConfig(env: Env = process.env) {
+export function loadHttpConfig(env: Env) {
   const raw = readSection(httpEnvSchema, env);
   const hashes = [...(raw.IDV_API_KEYS ?? []), ...(raw.IDV_API_KEY ? [sha256HexOf(raw.IDV_API_KEY)] : [])];
   return {
     apiKeyHashes: hashes,
-    /** Per photo, after base64 decoding. */
-    maxPhotoBytes: raw.IDV_MAX_PHOTO_BYTES ?? 15 * 1024 * 1024,
-    /** Width x height from the header, checked before decoding (decompression bombs). */
-    maxPhotoPixels: raw.IDV_MAX_PHOTO_PIXELS ?? 50_000_000,
+    ...photoSettingsOf(raw),
     /** Time for one request, retries included, when FC does not say (context.function.timeout). */
     requestBudgetMs: raw.IDV_REQUEST_BUDGET_MS ?? 25_000,
-    /** Retry-After of a 429 counts to the next midnight at this UTC offset. */
-    quotaResetUtcOffsetMinutes: raw.IDV_QUOTA_RESET_UTC_OFFSET_MINUTES ?? 0,
   };
 }
 export type HttpConfig = ReturnType<typeof loadHttpConfig>;
@@ -145,19 +157,21 @@ export const localEnvSchema = z.object({
   HOST: opt(z.string().min(1)),
   IDV_API_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
 });
-export function loadLocalConfig(env: Env = process.env) {
+export function loadLocalConfig(env: Env) {
   const raw = readSection(localEnvSchema, env);
   return { port: raw.PORT ?? 9000, host: raw.HOST ?? '127.0.0.1', apiKey: raw.IDV_API_KEY };
 }
 export type LocalConfig = ReturnType<typeof loadLocalConfig>;
 
 // ---- log ----
+const logLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
+type LogLevel = z.infer<typeof logLevelSchema>;
 export const logEnvSchema = z.object({
-  LOG_LEVEL: opt(z.enum(['debug', 'info', 'warn', 'error'])),
+  LOG_LEVEL: opt(logLevelSchema),
 });
-export function loadLogConfig(env: Env = process.env) {
+export function loadLogConfig(env: Env, defaultLevel: LogLevel = 'info') {
   const raw = readSection(logEnvSchema, env);
-  return { level: raw.LOG_LEVEL ?? ('info' as const) };
+  return { level: raw.LOG_LEVEL ?? defaultLevel };
 }
 
 // ---- bucket: the verify-oss function (and the rerun) on OSS, or a local folder ----
@@ -178,12 +192,10 @@ export const bucketEnvSchema = z.object({
   IDV_RETRY_BASE_MS: opt(intIn(0, 86_400_000)),
   IDV_RETRY_MAX_MS: opt(intIn(0, 7 * 86_400_000)),
   IDV_MAX_ATTEMPTS: opt(intIn(1, 1000)),
-  IDV_QUOTA_RESET_UTC_OFFSET_MINUTES: opt(intIn(-720, 840)),
   IDV_DELETE_PHOTOS_AFTER_VERDICT: opt(bool),
-  IDV_MAX_PHOTO_BYTES: opt(intIn(1024, 32 * 1024 * 1024)),
-  IDV_MAX_PHOTO_PIXELS: opt(intIn(1, 200_000_000)),
+  ...photoEnvShape,
 });
-export function loadBucketConfig(env: Env = process.env) {
+export function loadBucketConfig(env: Env) {
   const raw = readSection(bucketEnvSchema, env);
   const kind = raw.IDV_STORE ?? (raw.IDV_BUCKET ? 'oss' : 'fs');
   const region = raw.OSS_REGION;
@@ -194,11 +206,9 @@ export function loadBucketConfig(env: Env = process.env) {
     retryBaseMs: raw.IDV_RETRY_BASE_MS ?? DEFAULT_CASE_SETTINGS.retryBaseMs,
     retryMaxMs: raw.IDV_RETRY_MAX_MS ?? DEFAULT_CASE_SETTINGS.retryMaxMs,
     maxAttempts: raw.IDV_MAX_ATTEMPTS ?? DEFAULT_CASE_SETTINGS.maxAttempts,
-    quotaResetUtcOffsetMinutes:
-      raw.IDV_QUOTA_RESET_UTC_OFFSET_MINUTES ?? DEFAULT_CASE_SETTINGS.quotaResetUtcOffsetMinutes,
-    deletePhotosAfterVerdict: raw.IDV_DELETE_PHOTOS_AFTER_VERDICT ?? false,
-    maxPhotoBytes: raw.IDV_MAX_PHOTO_BYTES ?? DEFAULT_CASE_SETTINGS.maxPhotoBytes,
-    maxPhotoPixels: raw.IDV_MAX_PHOTO_PIXELS ?? DEFAULT_CASE_SETTINGS.maxPhotoPixels,
+    deletePhotosAfterVerdict:
+      raw.IDV_DELETE_PHOTOS_AFTER_VERDICT ?? DEFAULT_CASE_SETTINGS.deletePhotosAfterVerdict,
+    ...photoSettingsOf(raw),
   };
   return {
     store: {
@@ -250,7 +260,7 @@ export const rerunEnvSchema = z
     path: ['IDV_FANOUT_FUNCTION'],
     message: 'IDV_RERUN_MODE=fanout needs the name of the OSS function to invoke',
   });
-export function loadRerunConfig(env: Env = process.env) {
+export function loadRerunConfig(env: Env) {
   const raw = readSection(rerunEnvSchema, env);
   return {
     concurrency: raw.IDV_RERUN_CONCURRENCY ?? 4,
@@ -268,3 +278,13 @@ export function loadRerunConfig(env: Env = process.env) {
   };
 }
 export type RerunConfig = ReturnType<typeof loadRerunConfig>;
+
+/**
+ * The newest client-s3 warns once per process (when the first client is built) that it will need Node >= 22
+ * from 2027, while FC's newest Node runtime is nodejs20. This variable, read by @aws-sdk/core's
+ * emitWarningIfUnsupportedVersion, silences exactly that warning; an operator's own setting wins. Called before
+ * an S3 client is built (never at import): the one write to the environment.
+ */
+export function quietAwsSdkNodeVersionWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}

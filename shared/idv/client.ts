@@ -26,7 +26,6 @@ import type { Credentials, IdvClient, Verdict, VerifyOptions, VerifyRequest } fr
 export const IDV_API_VERSION = '2019-05-21';
 export const IDV_ACTION = 'ExecuteRequest';
 export const IDV_SERVICE = 'intl_face_verify';
-export const DEFAULT_IDV_ENDPOINT = 'https://saf.ap-southeast-1.aliyuncs.com';
 export const DEFAULT_IDV_TIMEOUT_MS = 10_000;
 
 export interface IdvClientOptions {

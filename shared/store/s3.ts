@@ -17,6 +17,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { quietAwsSdkNodeVersionWarning } from '../config.ts';
 import type { Credentials } from '../idv/types.ts';
 import { assertValidKey } from './keys.ts';
 import { mapS3Error, statusOf } from './s3-errors.ts';
@@ -49,12 +50,8 @@ export const flavourOf = (endpoint: string): S3Flavour => {
   }
 };
 
-// The newest client-s3 warns once per process (when the first client is built) that it will need Node >= 22
-// from 2027, while FC's newest Node runtime is nodejs20. This variable, read by @aws-sdk/core's
-// emitWarningIfUnsupportedVersion, silences exactly that warning and nothing else; an operator's own setting wins.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 export function createS3Client(options: Omit<S3StoreOptions, 'client' | 'flavour'>): S3Client {
+  quietAwsSdkNodeVersionWarning();
   const provide = options.credentials;
   return new S3Client({
     endpoint: options.endpoint,

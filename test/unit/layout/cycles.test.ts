@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,15 @@ import { findCycles, importGraph } from '../../../scripts/check-cycles.ts';
 describe("the project's imports", () => {
   it('form no cycle in shared/, functions/, local/, scripts/ or bench/', () => {
     expect(findCycles(importGraph(REPO_ROOT))).toEqual([]);
+  });
+});
+
+describe('the environment', () => {
+  it('is read only by shared/config.ts in shared/, functions/ and local/', () => {
+    const readers = [...importGraph(REPO_ROOT, ['shared', 'functions', 'local']).keys()].filter((file) =>
+      /\bprocess\.env\b/.test(readFileSync(join(REPO_ROOT, file), 'utf8')),
+    );
+    expect(readers).toEqual(['shared/config.ts']);
   });
 });
 
