@@ -5,6 +5,7 @@
  * deadline). A progress bar on a TTY, plain lines otherwise, a summary table at the end; exit code 1 when
  * cases ended failed. See args.ts for the options.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { systemClock } from '../shared/clock.ts';
@@ -23,7 +24,9 @@ import { runRerun } from '../shared/rerun/run.ts';
 import { createInlineRunner } from '../shared/rerun/runner.ts';
 import { createFsStore } from '../shared/store/fs.ts';
 import { createS3Store } from '../shared/store/s3.ts';
-import { parseCliArgs, USAGE, UsageError } from './rerun-cli/args.ts';
+import { MissingBucketFolderError, parseCliArgs, USAGE, UsageError } from './rerun-cli/args.ts';
+import { terminalLogLine } from './rerun-cli/log-line.ts';
+import { createProgress } from './rerun-cli/progress.ts';
 import { caseLine, exitCodeOf, summaryTable } from './rerun-cli/report.ts';
 
 async function main(): Promise<number> {
@@ -50,6 +53,11 @@ async function main(): Promise<number> {
   const region = args.region ?? bucket.store.region;
   if (ossBucket && !region)
     throw new ConfigError('OSS_REGION', 'an OSS bucket needs --region (or OSS_REGION)');
+  if (!ossBucket) {
+    const dir = path.resolve(args['bucket-dir'] ?? bucket.store.dir);
+    const kind = statSync(dir, { throwIfNoEntry: false });
+    if (!kind?.isDirectory()) throw new MissingBucketFolderError(dir, kind !== undefined);
+  }
   const store = ossBucket
     ? createS3Store({
         bucket: ossBucket,
@@ -67,7 +75,9 @@ async function main(): Promise<number> {
   // Logs go to stderr as JSON lines (warnings and errors only unless LOG_LEVEL says otherwise).
   const logger = createLogger({
     level: loadLogConfig(env, 'warn').level,
-    write: (line) => process.stderr.write(`${line}\n`),
+    write: (line) =>
+      process.stderr.write(`${terminalLogLine(line, loadLogConfig(env, 'warn').level === 'debug')}
+`),
     fields: { fn: 'rerun-cli' },
   });
   const client = createIdvClient({
@@ -103,9 +113,7 @@ async function main(): Promise<number> {
       )
     : undefined;
   const tally = { verified: 0, retrying: 0, failed: 0 };
-  let scanned = 0;
-  let handled = 0;
-  bar?.start(0, 0, tally);
+  const progress = createProgress(bar, tally);
   const report = await runRerun(
     { store, clock: systemClock, logger, runner, leaseMs: bucket.settings.leaseMs },
     {
@@ -115,17 +123,13 @@ async function main(): Promise<number> {
       dryRun,
       useCursor: false,
       ...(args.limit === undefined ? {} : { limit: args.limit }),
-      onScan: () => {
-        scanned += 1;
-        bar?.setTotal(scanned);
-      },
+      onScan: () => progress.onScan(),
       onCase: (event) => {
-        handled += 1;
         if (event.outcome?.kind === 'written' && event.outcome.status in tally) {
           tally[event.outcome.status as keyof typeof tally] += 1;
         }
         if (event.outcome?.kind === 'error') tally.failed += 1;
-        if (bar) bar.update(handled, tally);
+        if (bar) progress.onCase();
         else {
           const line = caseLine(event, dryRun);
           if (line) console.log(line);
@@ -133,7 +137,7 @@ async function main(): Promise<number> {
       },
     },
   );
-  bar?.stop();
+  progress.stop();
   console.log(summaryTable(report, dryRun));
   return exitCodeOf(report);
 }
@@ -146,7 +150,7 @@ main().then(
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\n${USAGE}`);
       process.exitCode = 2;
-    } else if (err instanceof ConfigError) {
+    } else if (err instanceof ConfigError || err instanceof MissingBucketFolderError) {
       console.error(`rerun: ${err.message}`);
       process.exitCode = 2;
     } else {

@@ -19,11 +19,26 @@ do (IDV_ENDPOINT, ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET)
   --force            re-verify final verdicts too (pays again for every complete pair)
   --dry-run          decide and list what is due; no paid call, nothing written
   --concurrency N    cases verified at the same time (1-${MAX_RERUN_CONCURRENCY}, default IDV_RERUN_CONCURRENCY or 4)
-  --limit N          stop after N due cases
+  --limit N          run at most N due cases; the others stay due and a later run (which starts
+                     from the beginning: this command keeps no cursor) takes them
   --bucket-dir DIR   a local bucket folder
   --bucket NAME      an OSS bucket (with --region)
   --region R         the bucket's region, e.g. ap-southeast-1
-Exit code: 0 when no case ended failed, 1 when some did (or could not be processed), 2 for bad arguments.`;
+Exit code: 0 when no case ended failed, 1 when some did (or could not be processed), 2 for bad arguments
+or a bucket folder that does not exist.`;
+
+/** --bucket-dir (or IDV_BUCKET_DIR) names no folder: an error (exit 2), not an empty bucket. */
+export class MissingBucketFolderError extends Error {
+  override readonly name = 'MissingBucketFolderError';
+  readonly code = 'MissingBucketFolder';
+  constructor(dir: string, exists: boolean) {
+    super(
+      exists
+        ? `the bucket folder ${dir} is not a folder`
+        : `the bucket folder ${dir} does not exist (check --bucket-dir or IDV_BUCKET_DIR; npm start creates ./bucket)`,
+    );
+  }
+}
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -37,7 +52,7 @@ const positiveInt = (name: string, max?: number) =>
     .transform(Number)
     .refine(
       (n) => n >= 1 && (max === undefined || n <= max),
-      `--${name} must be between 1 and ${max ?? 'any'}`,
+      max === undefined ? `--${name} must be 1 or more` : `--${name} must be between 1 and ${max}`,
     );
 
 const argsSchema = z

@@ -16,7 +16,7 @@ export function caseLine(event: CaseEvent, dryRun: boolean): string | undefined 
     case 'error':
       return `${caseId}  ${decision.reason} -> error ${outcome.code}: ${outcome.message}`;
     case 'remaining':
-      return `${caseId}  ${decision.reason} -> left for the next run`;
+      return `${caseId}  ${decision.reason} -> not run (still due)`;
   }
 }
 
@@ -35,7 +35,8 @@ const ROWS: [keyof RerunReport['counts'], string][] = [
 const STOPS: Record<RerunReport['stopReason'], string> = {
   complete: 'the whole prefix was listed',
   deadline: 'stopped at the deadline',
-  limit: 'stopped at --limit',
+  limit:
+    'stopped at --limit; the cases not run are still due (this command keeps no cursor: run it again to take them)',
   quota: 'stopped at the first 402 (daily quota spent); the rest is due after the quota reset',
   'list-error': 'stopped: listing the bucket failed',
 };

@@ -116,6 +116,13 @@ export const secondsUntilMidnight = (nowEpochMs: number, utcOffsetMinutes = 0): 
   return Math.max(1, Math.ceil((next.getTime() - shifted) / 1000));
 };
 
+/**
+ * The photo an upstream UNABLE_GET_IMAGE names in its message (the emulator says `authFaceContent: no_face`),
+ * so a client can tell the user which photo to take again; undefined when the message names none.
+ */
+const photoNamedBy = (err: IdvError): string | undefined =>
+  err.code === 'UnableGetImage' ? /\b(refFaceContent|authFaceContent)\b/.exec(err.message)?.[1] : undefined;
+
 const isIdvError = (err: unknown): err is IdvError =>
   err instanceof Error && err.name === 'IdvError' && typeof (err as IdvError).code === 'string';
 
@@ -150,7 +157,7 @@ export function toErrorReply(
           : m.retryAfter,
       );
     }
-    return reply(m.status, m.code, m.message, undefined, headers, true);
+    return reply(m.status, m.code, m.message, photoNamedBy(err), headers, true);
   }
   return reply(500, 'internal_error', `internal error; quote request id ${requestId}`);
 }

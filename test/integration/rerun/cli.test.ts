@@ -115,4 +115,23 @@ describe('npm run rerun', () => {
     expect(noKeys.code).toBe(2);
     expect(noKeys.stderr).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID');
   });
+
+  it('exits 2 naming the folder, without a stack trace, when the bucket folder does not exist', async () => {
+    const missing = path.join(root, 'no-such-folder');
+    const out = await runCli(['--bucket-dir', missing, '--dry-run'], env());
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain(`the bucket folder ${missing} does not exist`);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+    expect(out.stdout).not.toContain('cases scanned');
+  });
+
+  it('logs an unreachable bucket by its error, without stack traces', async () => {
+    const out = await runCli(['--bucket', 'no-such-bucket-idv', '--region', 'ap-southeast-1', '--dry-run'], {
+      ...env(),
+      IDV_OSS_ENDPOINT: 'http://127.0.0.1:9',
+    });
+    expect(out.stderr).toContain('listing the prefix failed');
+    expect(out.stderr).not.toContain('"stack"');
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -274,6 +274,18 @@ describe('verify-http app', () => {
     expect(reply.headers['x-request-id']).toBe('r-9');
   });
 
+  it('names the photo in error.field when the upstream UNABLE_GET_IMAGE message names it', async () => {
+    const err = new IdvError(
+      'UnableGetImage',
+      'upstream retCode UNABLE_GET_IMAGE Z9106: authFaceContent: no_face (Z9106)',
+    );
+    const reply = await setup(fakeIdv(err)).handler(verifyEvent(photosBody()), fcContext());
+    expect(json(reply).error).toMatchObject({ code: 'upstream_unable_get_image', field: 'authFaceContent' });
+    const unnamed = new IdvError('UnableGetImage', 'upstream retCode UNABLE_GET_IMAGE: image error');
+    const reply2 = await setup(fakeIdv(unnamed)).handler(verifyEvent(photosBody()), fcContext());
+    expect(json(reply2).error.field).toBeUndefined();
+  });
+
   it('sets Retry-After to the seconds until the next UTC midnight on a spent quota', async () => {
     const { handler } = setup(fakeIdv(new IdvError('QuotaExceeded', 'quota')));
     const reply = await handler(verifyEvent(photosBody()), fcContext());
