@@ -30,9 +30,8 @@ export async function startBucketDoor(env: Env, upstream: Upstream, logger: Logg
   const example = path.join(dir, ...caseFolder({ prefix: settings.prefix, caseId: 'my-case' }).split('/'));
   return {
     name: 'bucket-door',
-    lines: [
-      `  Bucket folder:    ${dir} (watched; result.json appears beside each complete photo pair)`,
-      '',
+    lines: [`  Bucket folder:    ${dir} (watched; result.json appears beside each complete photo pair)`],
+    tryIt: [
       'Try the bucket door:',
       `  mkdir -p ${example} && cp <ID photo> ${example}/ref.jpg && cp <face photo> ${example}/auth.jpg`,
       `  cat ${example}/result.json`,

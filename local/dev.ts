@@ -7,6 +7,7 @@
 import { loadLogConfig, readProcessEnv } from '../shared/config.ts';
 import { createLogger } from '../shared/log.ts';
 import { startBucketDoor } from './bucket-door.ts';
+import { bannerText } from './dev/banner.ts';
 import { type Piece, startHttpFunction, startUpstream } from './dev/pieces.ts';
 import { startRerunTimer } from './rerun-timer.ts';
 
@@ -40,9 +41,7 @@ try {
   pieces.push(await startHttpFunction(env, upstream.upstream, logger));
   pieces.push(await startBucketDoor(env, upstream.upstream, logger));
   pieces.push(await startRerunTimer(env, upstream.upstream, logger));
-  console.log(
-    ['', 'Local stack ready', ...pieces.flatMap((p) => p.lines), '', 'Press Ctrl-C to stop.'].join('\n'),
-  );
+  console.log(bannerText(pieces));
 } catch (err) {
   console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
   await stopAll('error', 1);

@@ -19,12 +19,25 @@ import {
   scheduleFromSYaml,
 } from './rerun-schedule.ts';
 
+/**
+ * IDV_RERUN_INTERVAL when it is set (it overrides s.yaml's timer, keeping that trigger's payload and timeout),
+ * else s.yaml's timer trigger, else every minute. describeSchedule says which one is used.
+ */
 export function loadLocalSchedule(env: Env, sYamlPath = path.resolve('s.yaml')): RerunSchedule {
-  if (existsSync(sYamlPath)) {
-    const schedule = scheduleFromSYaml(readFileSync(sYamlPath, 'utf8'), path.basename(sYamlPath));
-    if (schedule) return schedule;
-  }
-  return intervalSchedule(loadRerunConfig(env).intervalMs);
+  const { intervalMs } = loadRerunConfig(env);
+  const fromSYaml = existsSync(sYamlPath)
+    ? scheduleFromSYaml(readFileSync(sYamlPath, 'utf8'), path.basename(sYamlPath))
+    : undefined;
+  const intervalSet = (env.IDV_RERUN_INTERVAL ?? '').trim() !== '';
+  if (!intervalSet && fromSYaml) return fromSYaml;
+  const interval = intervalSchedule(intervalMs);
+  if (!fromSYaml) return intervalSet ? interval : { ...interval, source: 'default, no s.yaml timer' };
+  return {
+    ...interval,
+    payload: fromSYaml.payload,
+    timeoutS: fromSYaml.timeoutS,
+    source: `IDV_RERUN_INTERVAL, overriding the ${describeSchedule(fromSYaml).replace(/ \(.*\)$/, '')} timer of ${fromSYaml.source}`,
+  };
 }
 
 export async function startRerunTimer(

@@ -18,8 +18,10 @@ import { DEMO_PAGE } from './demo-page.ts';
 
 export interface Piece {
   name: string;
-  /** What to print once everything is up. */
+  /** What it offers, printed under "Local stack ready" once everything is up. */
   lines: string[];
+  /** A "Try ..." section (a heading and its commands), printed after every piece's lines. */
+  tryIt?: string[];
   stop(): Promise<void>;
 }
 
@@ -145,7 +147,8 @@ export async function startHttpFunction(
     lines: [
       `  HTTP function:    ${runner.url} (POST /verify, GET /healthz, GET /openapi.json, demo page at /)`,
       `  API key:          ${apiKey}${local.apiKey ? '' : ' (generated; set IDV_API_KEY to choose one)'}`,
-      '',
+    ],
+    tryIt: [
       'Try it (two different people, so expect "result": false):',
       `  curl -s ${runner.url}/verify -H 'Authorization: Bearer ${apiKey}' -F ref=@${ref} -F auth=@${auth}`,
     ],

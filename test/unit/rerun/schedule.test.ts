@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
+  describeSchedule,
   intervalSchedule,
   nextFireEpochMs,
   parseEvery,
@@ -104,6 +107,25 @@ describe('the local rerun schedule', () => {
     expect(() => loadLocalSchedule({ IDV_RERUN_INTERVAL: 'often' }, '/nonexistent/s.yaml')).toThrow(
       'IDV_RERUN_INTERVAL',
     );
+  });
+
+  it("lets IDV_RERUN_INTERVAL override s.yaml's timer, keeping its payload and timeout, and says so", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idv-schedule-'));
+    try {
+      const file = join(dir, 's.yaml');
+      writeFileSync(file, sYaml('0 0/15 * * * *'));
+      const fromYaml = loadLocalSchedule({}, file);
+      expect(fromYaml.kind).toBe('cron');
+      const overridden = loadLocalSchedule({ IDV_RERUN_INTERVAL: '30s' }, file);
+      expect(overridden).toMatchObject({ kind: 'every', everyMs: 30_000, payload: fromYaml.payload });
+      expect(overridden.timeoutS).toBe(fromYaml.timeoutS);
+      expect(describeSchedule(overridden)).toBe(
+        'every 30 s (from IDV_RERUN_INTERVAL, overriding the cron "0 0/15 * * * *" timer of s.yaml)',
+      );
+      expect(() => loadLocalSchedule({ IDV_RERUN_INTERVAL: 'often' }, file)).toThrow('IDV_RERUN_INTERVAL');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reads the rerun-batch timer trigger of the repository's own s.yaml", () => {
