@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { collectReport } from '../../../local/report/collect.ts';
+import { escapeHtml, renderReportHtml } from '../../../local/report/html.ts';
+import type { CaseResult } from '../../../shared/cases/schemas.ts';
+import { createFsStore } from '../../../shared/store/fs.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const result = (caseId: string, over: Partial<CaseResult> = {}): CaseResult => ({
+  schema: 'idv.result/v1',
+  caseId,
+  status: 'verified',
+  verdict: {
+    passed: true,
+    result: true,
+    score: 91.5,
+    faceAttack: false,
+    retCode: 'OK_SUCCESS',
+    retCodeSub: 'Z1140',
+    retMessage: 'passed',
+  },
+  photos: { ref: { etag: 'A', size: 1 }, auth: { etag: 'B', size: 1 } },
+  attempts: 1,
+  firstAttemptAt: '2026-11-29T06:00:00.000Z',
+  lastAttemptAt: '2026-11-29T06:00:01.000Z',
+  claimSeq: 1,
+  ...over,
+});
+
+async function bucket(files: Record<string, string | object>) {
+  const root = mkdtempSync(join(tmpdir(), 'idv-report-'));
+  dirs.push(root);
+  const store = createFsStore({ root });
+  for (const [key, body] of Object.entries(files)) {
+    await store.put(key, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+  }
+  return store;
+}
+
+const options = { prefix: 'cases', source: 'test', threshold: 50, nowMs: Date.UTC(2026, 10, 29, 7) };
+
+describe('collectReport', () => {
+  it('counts by status, bins the scores, tallies attempts and error codes, and lists what is not verified', async () => {
+    const store = await bucket({
+      'cases/a/ref.jpg': 'x',
+      'cases/a/auth.jpg': 'x',
+      'cases/a/result.json': result('a'),
+      'cases/b/result.json': result('b', {
+        status: 'rejected',
+        verdict: {
+          ...result('b').verdict!,
+          passed: false,
+          result: false,
+          score: 12.5,
+          retCodeSub: 'Z9001',
+          retMessage: 'faces differ',
+        },
+        lastAttemptAt: '2026-11-29T06:30:00.000Z',
+      }),
+      'cases/c/result.json': result('c', {
+        status: 'retrying',
+        verdict: undefined,
+        attempts: 3,
+        error: { code: 'Timeout', message: 'no answer' },
+        firstAttemptAt: '2026-11-29T05:00:00.000Z',
+      }),
+      'cases/d/ref.jpg': 'x',
+      'cases/e/result.json': 'not json',
+      'other/f/result.json': result('f'),
+    });
+    const report = await collectReport(store, options);
+    expect(report.cases).toBe(5);
+    expect(report.byStatus).toEqual({ verified: 1, rejected: 1, retrying: 1, no_result: 1, unreadable: 1 });
+    expect(report.scoreHistogram).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(report.scores).toEqual({ count: 2, min: 12.5, max: 91.5, mean: 52 });
+    expect(report.attempts).toEqual({ '1': 2, '3': 1 });
+    expect(report.errorCodes).toEqual({ Timeout: 1 });
+    expect(report.firstAttemptAt).toBe('2026-11-29T05:00:00.000Z');
+    expect(report.lastAttemptAt).toBe('2026-11-29T06:30:00.000Z');
+    expect(report.notVerified.map((c) => [c.caseId, c.status])).toEqual([
+      ['b', 'rejected'],
+      ['c', 'retrying'],
+      ['d', 'no_result'],
+      ['e', 'unreadable'],
+    ]);
+    expect(report.notVerified[0]?.reason).toContain('not the same person (score 12.5');
+    expect(report.notVerified[1]?.reason).toBe('Timeout: no answer');
+    expect(report.verdicts).toEqual({ same_person: 1, not_same_person: 0, attack_suspected: 0 });
+  });
+
+  it('reports an empty prefix as zero cases', async () => {
+    const report = await collectReport(await bucket({}), options);
+    expect(report).toMatchObject({ cases: 0, byStatus: {}, notVerified: [], scores: { count: 0 } });
+  });
+});
+
+describe('renderReportHtml', () => {
+  it('is one self-contained page: no script, no external reference, the histogram with the pass mark', async () => {
+    const store = await bucket({ 'cases/a/result.json': result('a'), 'cases/<b>/result.json': 'x' });
+    const html = renderReportHtml(await collectReport(store, options));
+    expect(html).not.toMatch(/<script|<link|src=|href=|url\(/i);
+    expect(html).toContain('id="histogram"');
+    expect(html).toContain('pass mark 50');
+    expect(html).toContain('&lt;b&gt;');
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('Report made 2026-11-29T07:00:00.000Z');
+  });
+
+  it('escapes the five HTML characters', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
