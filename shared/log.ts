@@ -20,18 +20,36 @@ export interface Logger {
 /** Keys whose values are never written, whatever they hold (matched case-insensitively). */
 const SECRET_KEY =
   /secret|password|token|signature|authorization|credential|apikey|api_key|facecontent|^body$/i;
-/** Long runs of base64 (photo bytes) inside any string. */
-const LONG_BASE64 = /[A-Za-z0-9+/=_-]{200,}/g;
+/**
+ * Runs of base64 (photo bytes) inside any string: from 40 characters when the run mixes upper case, lower case
+ * and digits as base64 does (a 64-hex pair hash, a caseId or a UUID stay readable), from 200 whatever it holds.
+ */
+const BASE64_RUN = /[A-Za-z0-9+/=_-]{40,}/g;
+const LONG_RUN = 200;
+const looksLikeBase64 = (run: string): boolean =>
+  run.length >= LONG_RUN || (/[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9]/.test(run));
+/** In text from the upstream every run of the base64 alphabet from 40 characters is masked. */
+const UPSTREAM_BASE64_RUN = /[A-Za-z0-9+/=_-]{40,}/g;
 /** Access key ids and bearer tokens that may appear inside free text such as error messages. */
 const INLINE_SECRET =
   /(Bearer\s+)[^\s"']+|(AccessKeyId=|Signature=|SecurityToken=|AccessKeySecret=)[^&\s"']+/gi;
 
 const MAX_DEPTH = 6;
 
+const masked = (run: string): string => `[redacted ${run.length} chars]`;
+
 export function redactString(value: string): string {
   return value
-    .replace(LONG_BASE64, (m) => `[redacted ${m.length} chars]`)
+    .replace(BASE64_RUN, (m) => (looksLikeBase64(m) ? masked(m) : m))
     .replace(INLINE_SECRET, (_m, bearer, key) => `${bearer ?? key}[redacted]`);
+}
+
+/**
+ * Text that came from the upstream (a message, retMessage, a transport error): every base64-alphabet run of 40
+ * characters or more is masked, whatever it looks like, before the text reaches a log line, a reply or result.json.
+ */
+export function redactUpstreamText(value: string): string {
+  return redactString(value.replace(UPSTREAM_BASE64_RUN, masked));
 }
 
 /** Returns a copy of `value` safe to log: secrets and photo data masked, errors serialised through `cause`. */

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { CheckedBase64 } from '../idv/base64.ts';
 import type { Verdict } from '../idv/types.ts';
+import { settleVerdict } from '../idv/verdict.ts';
 import { normalisePhoto } from '../photo.ts';
 import type { ObjectInfo, ObjectStore } from '../store/types.ts';
 import { acquireClaim, pairHash, readJson, recordPaid } from './claims.ts';
@@ -27,15 +28,19 @@ export interface ProcessOptions {
 /** Time kept between the upstream deadline and the end of the lease, for writing the paid record and result. */
 const LEASE_MARGIN_MS = 5_000;
 
-const verdictFields = (v: Verdict): VerdictFields => ({
-  passed: v.passed,
-  result: v.result,
-  score: v.score,
-  faceAttack: v.faceAttack,
-  retCode: v.retCode,
-  retCodeSub: v.retCodeSub,
-  retMessage: v.retMessage,
-});
+const verdictFields = (verdict: Verdict): VerdictFields => {
+  const v = settleVerdict(verdict);
+  return {
+    passed: v.passed,
+    result: v.result,
+    score: v.score,
+    faceAttack: v.faceAttack,
+    retCode: v.retCode,
+    retCodeSub: v.retCodeSub,
+    retMessage: v.retMessage,
+    ...(v.upstreamInconsistent ? { upstreamInconsistent: true } : {}),
+  };
+};
 
 export async function readResult(
   store: ObjectStore,
@@ -146,6 +151,12 @@ export async function processCase(
         },
       );
       const fields = verdictFields(verdict);
+      if (fields.upstreamInconsistent) {
+        log.warn('upstream verdict contradicts itself; decided as not verified', {
+          requestId: verdict.requestId,
+          upstreamInconsistent: true,
+        });
+      }
       // Saved while writeResult re-checks the photos: it is needed only if result.json is not written, and
       // writeResult waits for it before writing result.json, so the crash window stays the same.
       paidSaved = recordPaid(store, location, hash, {

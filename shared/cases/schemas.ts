@@ -36,6 +36,8 @@ export const verdictFieldsSchema = z.object({
   retCode: z.string(),
   retCodeSub: z.string(),
   retMessage: z.string(),
+  /** The upstream's fields contradicted each other; `result` was decided as false (shared/idv/verdict.ts). */
+  upstreamInconsistent: z.boolean().optional(),
 });
 export type VerdictFields = z.infer<typeof verdictFieldsSchema>;
 

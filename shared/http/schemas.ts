@@ -43,6 +43,10 @@ export const verifyResponseSchema = z.object({
   retCode: z.string(),
   retCodeSub: z.string(),
   retMessage: z.string(),
+  upstreamInconsistent: z.boolean().optional().meta({
+    description:
+      'Present (true) when the upstream verdict contradicted itself (result true with passed false or faceAttack true); result is then false.',
+  }),
   reference: z.string().optional(),
   verifiedAt: z.iso.datetime(),
 });

@@ -2,6 +2,7 @@
 import type { Clock } from '../clock.ts';
 import { CheckedBase64 } from '../idv/base64.ts';
 import type { Credentials, IdvClient } from '../idv/types.ts';
+import { settleVerdict } from '../idv/verdict.ts';
 import type { Logger } from '../log.ts';
 import { type NormalisedPhoto, normalisePhoto } from '../photo.ts';
 import { type PhotoInput, parseVerifyBody } from './body.ts';
@@ -57,14 +58,25 @@ export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<
   const auth = authResult.value;
   call.logger.info('photos ready', { ref: summary(ref), auth: summary(auth) });
 
-  const verdict = await deps.idv.verify(
-    {
-      refFaceContent: upstreamBase64(ref, input.ref),
-      authFaceContent: upstreamBase64(auth, input.auth),
-      resourceCode,
-    },
-    { deadlineEpochMs: call.deadlineEpochMs, ...(call.credentials ? { credentials: call.credentials } : {}) },
+  const verdict = settleVerdict(
+    await deps.idv.verify(
+      {
+        refFaceContent: upstreamBase64(ref, input.ref),
+        authFaceContent: upstreamBase64(auth, input.auth),
+        resourceCode,
+      },
+      {
+        deadlineEpochMs: call.deadlineEpochMs,
+        ...(call.credentials ? { credentials: call.credentials } : {}),
+      },
+    ),
   );
+  if (verdict.upstreamInconsistent) {
+    call.logger.warn('upstream verdict contradicts itself; decided as not verified', {
+      upstreamRequestId: verdict.requestId,
+      upstreamInconsistent: true,
+    });
+  }
   return {
     requestId: call.requestId,
     upstreamRequestId: verdict.requestId,
@@ -75,6 +87,7 @@ export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<
     retCode: verdict.retCode,
     retCodeSub: verdict.retCodeSub,
     retMessage: verdict.retMessage,
+    ...(verdict.upstreamInconsistent ? { upstreamInconsistent: true } : {}),
     ...(input.reference === undefined ? {} : { reference: input.reference }),
     verifiedAt: new Date(deps.clock.nowMs()).toISOString(),
   };

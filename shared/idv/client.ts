@@ -14,7 +14,7 @@ import https from 'node:https';
 import RPCClient from '@alicloud/pop-core';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../clock.ts';
-import { type Logger, silentLogger } from '../log.ts';
+import { type Logger, redactUpstreamText, silentLogger } from '../log.ts';
 import { CheckedBase64, isStrictBase64 } from './base64.ts';
 import { classifyTransportError } from './classify.ts';
 import { IdvError } from './errors.ts';
@@ -222,7 +222,9 @@ function transportMessage(code: string, timeoutMs: number): string {
 /** Keeps the name/code/message of a transport error, never json-bigint's `text` (the whole body). */
 function safeCause(err: unknown): Error {
   const e = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
-  const cause = new Error(typeof e.message === 'string' ? e.message.slice(0, 300) : 'unknown');
+  const cause = new Error(
+    typeof e.message === 'string' ? redactUpstreamText(e.message).slice(0, 300) : 'unknown',
+  );
   cause.name = typeof e.name === 'string' ? e.name : 'Error';
   if (typeof e.code === 'string') (cause as Error & { code?: string }).code = e.code;
   return cause;

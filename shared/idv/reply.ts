@@ -9,9 +9,11 @@
  * or resourceCode is null"}. `Data` is a JSON string; an object is accepted too. Extra fields are tolerated.
  */
 import { z } from 'zod';
+import { redactUpstreamText } from '../log.ts';
 import { classifyUpstreamCode } from './classify.ts';
 import { IdvError } from './errors.ts';
 import type { Verdict } from './types.ts';
+import { settleVerdict } from './verdict.ts';
 
 /** "true"/"false" (the API's strings) or a real boolean, to a boolean. */
 export const BoolString = z
@@ -122,7 +124,7 @@ export function parseReply(body: unknown, meta: ReplyMeta = {}): Verdict {
     throw new IdvError('Protocol', `upstream OK_SUCCESS without a valid verdict: ${why}`, opts);
   }
   if (!requestId) throw new IdvError('Protocol', 'upstream reply without RequestId', opts);
-  return {
+  return settleVerdict({
     requestId,
     passed: data.passed,
     result: ext.data.result,
@@ -130,20 +132,21 @@ export function parseReply(body: unknown, meta: ReplyMeta = {}): Verdict {
     faceAttack: ext.data.faceAttack,
     retCode: data.retCode,
     retCodeSub: data.retCodeSub,
-    retMessage: data.retMessage,
+    retMessage: safeUpstreamMessage(data.retMessage),
     attempts: meta.attempts ?? 1,
-  };
+  });
 }
 
 /**
  * An upstream message fit for an error message and a log line. Alibaba's gateway answers SignatureDoesNotMatch
  * with "Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId..."
  * (seen in SDK tests and user reports): the echoed StringToSign holds every parameter, here both photos in
- * percent-encoded base64 that the logger's base64 redaction cannot recognise. Cut it off, and cap the length.
+ * percent-encoded base64 that the logger's base64 redaction cannot recognise. Cut it off, mask every base64 run
+ * from 40 characters (before the cap, so a run cut in two is masked whole), and cap the length.
  */
 export function safeUpstreamMessage(message: string): string {
   const cut = message.search(/server string to sign/i);
-  const kept = (cut >= 0 ? message.slice(0, cut) : message).trim();
+  const kept = redactUpstreamText(cut >= 0 ? message.slice(0, cut) : message).trim();
   return kept.length > 200 ? `${kept.slice(0, 200)}...` : kept;
 }
 

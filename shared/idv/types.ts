@@ -44,6 +44,8 @@ export interface Verdict {
   retCode: string;
   retCodeSub: string;
   retMessage: string;
+  /** True when the upstream's fields contradicted each other and `result` was set to false (verdict.ts). */
+  upstreamInconsistent?: boolean;
   /** Attempts the client made, retries included (1 when the first one answered). */
   attempts: number;
 }

@@ -196,7 +196,15 @@ describe('parseReply', () => {
             RequestId: 'R',
             Data: dataAsObject ? fields : JSON.stringify(fields),
           });
-          expect(verdict).toMatchObject({ passed, result, faceAttack, score: tenths / 10 });
+          // A contradictory verdict (result true with passed false or an attack) is settled as not verified.
+          const inconsistent = result && (!passed || faceAttack);
+          expect(verdict).toMatchObject({
+            passed,
+            result: result && !inconsistent,
+            faceAttack,
+            score: tenths / 10,
+          });
+          expect(verdict.upstreamInconsistent).toBe(inconsistent ? true : undefined);
         },
       ),
     );
@@ -205,7 +213,7 @@ describe('parseReply', () => {
 
 describe('safeUpstreamMessage', () => {
   it('caps long messages at 200 characters', () => {
-    expect(safeUpstreamMessage('x'.repeat(1000))).toHaveLength(203);
+    expect(safeUpstreamMessage('x y '.repeat(250))).toHaveLength(203);
     expect(safeUpstreamMessage('short')).toBe('short');
   });
 });
