@@ -156,10 +156,17 @@ export const localEnvSchema = z.object({
   PORT: opt(intIn(0, 65_535)),
   HOST: opt(z.string().min(1)),
   IDV_API_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
+  /** The local runner answers 408 when a request body has not fully arrived within this time. */
+  IDV_BODY_TIMEOUT_MS: opt(intIn(100, 600_000)),
 });
 export function loadLocalConfig(env: Env) {
   const raw = readSection(localEnvSchema, env);
-  return { port: raw.PORT ?? 9000, host: raw.HOST ?? '127.0.0.1', apiKey: raw.IDV_API_KEY };
+  return {
+    port: raw.PORT ?? 9000,
+    host: raw.HOST ?? '127.0.0.1',
+    apiKey: raw.IDV_API_KEY,
+    bodyTimeoutMs: raw.IDV_BODY_TIMEOUT_MS ?? 30_000,
+  };
 }
 export type LocalConfig = ReturnType<typeof loadLocalConfig>;
 

@@ -138,7 +138,13 @@ export async function startHttpFunction(
     },
     { logger: logger.child({ fn: 'verify-http' }), homePage: DEMO_PAGE },
   );
-  const runner = await startFcHttpRunner({ handler, port: local.port, host: local.host, logger });
+  const runner = await startFcHttpRunner({
+    handler,
+    port: local.port,
+    host: local.host,
+    bodyTimeoutMs: local.bodyTimeoutMs,
+    logger,
+  });
   const [ref, auth] = samplePhotoPaths();
   return {
     name: 'verify-http',

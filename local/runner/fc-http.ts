@@ -6,6 +6,11 @@
  * Event facts copied from FC (test/fixtures/events/http/get.json): repeated header and query values are
  * joined with commas, rawPath stays URL-encoded while requestContext.http.path is decoded, a binary body is
  * base64 with isBase64Encoded=true. The sync request body limit is 32 MB.
+ *
+ * The request target is taken as a path, never parsed as a URL against a base: `new URL('//verify', base)`
+ * reads `verify` as a host name, and `/%2e%2e/` is normalised to `/`; here `//verify` and `/%2e%2e/` stay what
+ * they are and match no route (404). A body must arrive within `bodyTimeoutMs` (IDV_BODY_TIMEOUT_MS, default
+ * 30 s), else 408; Node's own requestTimeout would wait 300 s.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -21,6 +26,8 @@ export interface FcHttpRunnerOptions {
   port?: number;
   host?: string;
   maxBodyBytes?: number;
+  /** Time for the whole body to arrive once the headers are in (default 30 s), then 408. */
+  bodyTimeoutMs?: number;
   /** Extra context fields per invocation (function timeout, STS credentials in tests). */
   context?: (requestId: string) => Record<string, unknown>;
   logger?: Logger;
@@ -33,6 +40,7 @@ export interface RunningServer {
 }
 
 export const FC_SYNC_BODY_LIMIT = 32 * 1024 * 1024;
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 const TEXTUAL = /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml))/i;
 
 const joinValues = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(',') : (v ?? ''));
@@ -43,23 +51,22 @@ export function toFcHttpEvent(
   requestId: string,
   nowEpochMs: number,
 ): FcHttpEvent {
-  const url = new URL(req.url ?? '/', 'http://runner.invalid');
+  const { rawPath, query } = splitTarget(req.url ?? '/');
   const headers: Record<string, string> = {};
   // headersDistinct keeps repeated headers apart (req.headers joins them with ", "); FC joins with ",".
   for (const [name, value] of Object.entries(req.headersDistinct)) headers[name] = joinValues(value);
   const queryParameters: Record<string, string> = {};
-  for (const key of new Set(url.searchParams.keys()))
-    queryParameters[key] = url.searchParams.getAll(key).join(',');
-  let path = url.pathname;
+  for (const key of new Set(query.keys())) queryParameters[key] = query.getAll(key).join(',');
+  let path = rawPath;
   try {
-    path = decodeURIComponent(url.pathname);
+    path = decodeURIComponent(rawPath);
   } catch {
     // A malformed escape stays as it came; the app answers 404.
   }
   const textual = body.length === 0 || TEXTUAL.test(headers['content-type'] ?? '');
   return {
     version: 'v1',
-    rawPath: url.pathname,
+    rawPath,
     headers,
     queryParameters,
     body: textual ? body.toString('utf8') : body.toString('base64'),
@@ -79,18 +86,52 @@ export function toFcHttpEvent(
   };
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+/**
+ * The request target as FC's rawPath and query. Origin form (`/a/b?x=1`) is split at the first `?`, with no
+ * normalisation; an absolute form (`http://host/a`, sent to proxies) contributes its path only.
+ */
+export function splitTarget(target: string): { rawPath: string; query: URLSearchParams } {
+  let rest = target;
+  if (/^https?:\/\//i.test(rest)) {
+    const afterScheme = rest.indexOf('//') + 2;
+    const slash = rest.indexOf('/', afterScheme);
+    rest = slash < 0 ? '/' : rest.slice(slash);
+  }
+  const hash = rest.indexOf('#');
+  if (hash >= 0) rest = rest.slice(0, hash);
+  const q = rest.indexOf('?');
+  const rawPath = q < 0 ? rest : rest.slice(0, q);
+  return {
+    rawPath: rawPath === '' ? '/' : rawPath,
+    query: new URLSearchParams(q < 0 ? '' : rest.slice(q + 1)),
+  };
+}
+
+type BodyRead = Buffer | 'too_large' | 'timeout';
+
+function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): Promise<BodyRead> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    const timer = setTimeout(() => {
+      req.removeAllListeners('data');
+      req.pause();
+      resolve('timeout');
+    }, timeoutMs);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) over = true;
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(over ? 'too_large' : Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(timer);
+      resolve(over ? 'too_large' : Buffer.concat(chunks));
+    });
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
 }
 
@@ -109,10 +150,21 @@ const failure = (status: number, code: string, message: string, requestId: strin
 
 export async function startFcHttpRunner(options: FcHttpRunnerOptions): Promise<RunningServer> {
   const limit = options.maxBodyBytes ?? FC_SYNC_BODY_LIMIT;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const server = http.createServer(async (req, res) => {
     const requestId = randomUUID();
     try {
-      const body = await readBody(req, limit);
+      const body = await readBody(req, limit, bodyTimeoutMs);
+      if (body === 'timeout') {
+        // The rest of the body is not read: answer and close the connection.
+        res.setHeader('connection', 'close');
+        send(
+          res,
+          failure(408, 'request_timeout', `the body did not arrive within ${bodyTimeoutMs} ms`, requestId),
+        );
+        res.once('finish', () => req.socket.destroySoon?.());
+        return;
+      }
       if (body === 'too_large') {
         send(res, failure(413, 'payload_too_large', `the request body is over ${limit} bytes`, requestId));
         return;

@@ -98,10 +98,13 @@ export function createHttpApp(options: HttpAppOptions) {
     try {
       const methods = routes[req.path];
       if (!methods) throw new HttpError('not_found', 'no such route');
-      const route = methods[req.method.toUpperCase()];
+      const method = req.method.toUpperCase();
+      // HEAD works wherever GET does (the FC platform or the runner drops the body).
+      const route = methods[method] ?? (method === 'HEAD' ? methods.GET : undefined);
       if (!route) {
-        throw new HttpError('method_not_allowed', `use ${Object.keys(methods).join(', ')}`, {
-          headers: { allow: Object.keys(methods).join(', ') },
+        const allowed = Object.keys(methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+        throw new HttpError('method_not_allowed', `use ${allowed.join(', ')}`, {
+          headers: { allow: allowed.join(', ') },
         });
       }
       const out = await route(req, logger);

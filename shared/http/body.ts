@@ -10,6 +10,7 @@
 import type { CheckedBase64 } from '../idv/base64.ts';
 import { decodePhotoBase64Text } from '../photo/base64.ts';
 import { PhotoError } from '../photo/errors.ts';
+import { duplicateTopLevelKey } from './duplicate-keys.ts';
 import { HttpError } from './errors.ts';
 import { referenceSchema, resourceCodeSchema, verifyJsonRequestSchema } from './schemas.ts';
 
@@ -43,13 +44,25 @@ export async function parseVerifyBody(
   });
 }
 
+/** The fields that may appear once; a second one (JSON key or multipart part) is refused as ambiguous. */
+const SINGLE_FIELDS = {
+  json: new Set(['refFaceContent', 'authFaceContent', 'resourceCode', 'reference']),
+  multipart: ['ref', 'auth', 'resourceCode', 'reference'],
+} as const;
+
+const duplicateField = (field: string) =>
+  new HttpError('duplicate_field', `${field} appears more than once; send each field once`, { field });
+
 function parseJsonBody(body: Buffer | string, maxPhotoBytes: number): VerifyInput {
   let value: unknown;
+  const text = typeof body === 'string' ? body : body.toString('utf8');
   try {
-    value = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+    value = JSON.parse(text);
   } catch (err) {
     throw new HttpError('invalid_json', 'the body is not valid JSON', { cause: err });
   }
+  const duplicate = duplicateTopLevelKey(text, SINGLE_FIELDS.json);
+  if (duplicate !== undefined) throw duplicateField(duplicate);
   const parsed = verifyJsonRequestSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -90,6 +103,9 @@ async function parseMultipartBody(
     }).formData();
   } catch (err) {
     throw new HttpError('invalid_multipart', 'the multipart body could not be parsed', { cause: err });
+  }
+  for (const field of SINGLE_FIELDS.multipart) {
+    if (form.getAll(field).length > 1) throw duplicateField(field);
   }
   const file = async (field: 'ref' | 'auth'): Promise<PhotoInput> => {
     const entry = form.get(field);

@@ -7,6 +7,7 @@ export const HTTP_ERRORS = {
   invalid_json: 400,
   invalid_request: 400,
   invalid_multipart: 400,
+  duplicate_field: 400,
   resource_code_required: 400,
   payload_too_large: 413,
   unsupported_content_type: 415,
