@@ -105,7 +105,31 @@ export async function normalisePhoto(
       };
     }
   }
-  return reencode(bytes, field, format, limits.maxPixels, boxW, boxH, maxOutputBytes);
+  const sent = await reencode(bytes, field, format, limits.maxPixels, boxW, boxH, maxOutputBytes);
+  return checkSent(sent, field, limits);
+}
+
+/**
+ * The size and pixel checks again, on what will be sent: fitting a 10000x200 strip into the box gives 1920x38,
+ * too small to show a face even though the input passed.
+ */
+function checkSent(photo: NormalisedPhoto, field: string, limits: PhotoLimits): NormalisedPhoto {
+  const { width, height } = photo;
+  if (Math.min(width, height) < (limits.minSide ?? DEFAULT_MIN_SIDE)) {
+    throw new PhotoError(
+      'photo_too_small',
+      field,
+      `${field} would be sent as ${width}x${height} once fitted into ${BOX_LONG}x${BOX_SHORT}, too small to show a face`,
+    );
+  }
+  if (width * height > limits.maxPixels) {
+    throw new PhotoError(
+      'photo_too_many_pixels',
+      field,
+      `${field} would be sent as ${width}x${height}, more than ${limits.maxPixels} pixels`,
+    );
+  }
+  return photo;
 }
 
 /** PNG and WebP: orientation from sharp's header read (EXIF can live in both). */
