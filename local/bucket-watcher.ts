@@ -7,16 +7,20 @@
  * with files inside can report its files before their own watches exist, and some events are coalesced. So
  * every directory event rescans that directory, and a light periodic rescan catches anything else. Partial
  * writes are debounced: a photo is sent only once its size and mtime have not changed for `stableMs`.
+ * Symbolic links are never followed, like in the folder store: a photo that is a link, or a folder reached
+ * through one, is logged once with code `SymbolicLink` and skipped (never read, never sent).
  */
 import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { parseCaseKey } from '../shared/cases/layout.ts';
 import { objectCreatedEvent } from '../shared/fc/oss-event.ts';
 import type { Logger } from '../shared/log.ts';
+import { StoreError } from '../shared/store/errors.ts';
 import { md5 } from '../shared/store/fs-files.ts';
+import { linkedFolderGuard } from '../shared/store/fs-links.ts';
 import { RESERVED_TOP_LEVEL } from '../shared/store/keys.ts';
 
 export type OssEventHandler = (event: Buffer, context: unknown) => Promise<unknown>;
@@ -61,9 +65,28 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
   const keyOf = (file: string): string => path.relative(root, file).split(path.sep).join('/');
   const isPhotoKey = (key: string): boolean => parseCaseKey(key, options.prefix).kind !== 'other';
 
+  const assertNoLinkedFolder = linkedFolderGuard(root);
+  const reportedLinks = new Set<string>();
+  /** True when the photo is a link or lies in a linked folder: reported once per key, then skipped. */
+  const isLinked = async (file: string): Promise<boolean> => {
+    const key = keyOf(file);
+    try {
+      assertNoLinkedFolder(path.dirname(file), key);
+      if (!(await lstat(file)).isSymbolicLink()) return false;
+    } catch (err) {
+      if (!(err instanceof StoreError && err.code === 'SymbolicLink')) return false; // missing: not a link
+    }
+    if (!reportedLinks.has(key)) {
+      reportedLinks.add(key);
+      log.warn('symbolic link skipped: links are not followed', { key, code: 'SymbolicLink' });
+    }
+    return true;
+  };
+
   const signatureOf = async (file: string): Promise<string | undefined> => {
     try {
-      const s = await stat(file);
+      if (await isLinked(file)) return undefined;
+      const s = await lstat(file);
       return s.isFile() ? `${s.size}:${s.mtimeMs}:${s.ino}` : undefined;
     } catch {
       return undefined;
@@ -74,6 +97,7 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
     const file = path.join(root, ...key.split('/'));
     let body: Buffer;
     try {
+      if (await isLinked(file)) return; // replaced by a link since its signature was taken
       body = await readFile(file);
     } catch {
       return; // deleted meanwhile
@@ -154,7 +178,7 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
     const key = keyOf(full);
     if (isPhotoKey(key)) schedule(key);
     else
-      void stat(full)
+      void lstat(full)
         .then((s) => (s.isDirectory() ? scan(full) : undefined))
         .catch(() => {});
   });

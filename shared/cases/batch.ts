@@ -2,8 +2,11 @@
  * Handles one object key of an OSS trigger invocation (the handler calls it for every record, not only the
  * first). A key that is not a case photo is ignored; a photo in a folder that is not a valid caseId gets a
  * `rejected` result.json once its partner is there; every case photo goes through processCase. A failure stays
- * with its key: it is reported, and the handler counts the reports.
+ * with its key: it is reported, and the handler counts the reports. A case the folder store refuses because of
+ * a symbolic link (StoreError `SymbolicLink`) is reported and skipped: redelivering the event cannot help, and
+ * nothing may be written through the link.
  */
+import { StoreError } from '../store/errors.ts';
 import { caseFolderResult, rejectInvalidCase } from './invalid-case.ts';
 import { parseCaseKey } from './layout.ts';
 import { type ProcessOptions, processCase } from './process.ts';
@@ -12,6 +15,7 @@ import type { CaseDeps, CaseOutcome } from './types.ts';
 export type KeyReport =
   | { key: string; action: 'ignored' }
   | { key: string; action: CaseOutcome['action']; status?: string; caseId: string }
+  | { key: string; action: 'skipped'; code: string; message: string }
   | { key: string; action: 'error'; code: string; message: string; retryable: boolean };
 
 /** Handles one object key; a failure is reported (and logged), never thrown. */
@@ -31,6 +35,10 @@ export async function handleObjectKey(
     const status = 'status' in outcome ? { status: outcome.status } : {};
     return { key, action: outcome.action, ...status, caseId: parsed.location.caseId };
   } catch (err) {
+    if (err instanceof StoreError && err.code === 'SymbolicLink') {
+      deps.logger.warn('case skipped: symbolic link', { key, code: err.code, message: err.message });
+      return { key, action: 'skipped', code: err.code, message: err.message };
+    }
     const e = err as { code?: unknown; message?: unknown; retryable?: unknown };
     const code = typeof e.code === 'string' ? e.code : 'Unexpected';
     deps.logger.error('processing a key failed', { key, err });

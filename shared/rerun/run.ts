@@ -8,6 +8,7 @@ import pLimit from 'p-limit';
 import { pairHash } from '../cases/claims.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import { StoreError } from '../store/errors.ts';
 import type { ObjectStore } from '../store/types.ts';
 import { countStatus, emptyCounts, type RerunCounts, type StopReason } from './counts.ts';
 import { readCursor, settleCursor } from './cursor.ts';
@@ -136,6 +137,13 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
       const e = err as { code?: unknown; message?: unknown };
       const code = typeof e.code === 'string' ? e.code : 'Unexpected';
       const message = typeof e.message === 'string' ? e.message : 'unexpected error';
+      if (err instanceof StoreError && err.code === 'SymbolicLink') {
+        // The folder store never follows a link: the case is reported and skipped, not retried.
+        counts.skipped += 1;
+        log.warn('case skipped: symbolic link', { caseId: s.caseId, code, message });
+        options.onCase?.({ caseId: s.caseId, decision, outcome: { kind: 'error', code, message } });
+        return 'finished';
+      }
       counts.errors += 1;
       if (failedCases.length < MAX_LISTED_FAILURES) failedCases.push(s.caseId);
       log.error('rerun of a case failed', { caseId: s.caseId, code, err });

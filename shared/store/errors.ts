@@ -2,6 +2,7 @@
 
 export const STORE_ERROR_CODES = [
   'InvalidKey', // a key that could escape the folder or that the store cannot hold
+  'SymbolicLink', // fs store: the object or a folder on its path is a symbolic link (never followed)
   'Throttled', // 503 SlowDown, 429
   'Unavailable', // other 5xx
   'Network', // connection refused/reset, DNS, timeouts

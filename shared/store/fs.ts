@@ -2,14 +2,16 @@
  * ObjectStore on a local folder (the offline bucket). Writes are atomic (temporary file + rename), putIfAbsent is
  * an exclusive create that never exposes a half-written object (temporary file + link(2), which fails with
  * EEXIST), ETags are MD5 content hashes like OSS's for simple uploads, and metadata lives in a sidecar under
- * `<root>/.idv-meta/` that list() never returns. Keys are validated so that nothing escapes the folder.
+ * `<root>/.idv-meta/` that list() never returns. Keys are validated so that nothing escapes the folder, and
+ * symbolic links are never followed (fs-links.ts): an object that is a link, or whose path goes through a
+ * linked folder, is refused with StoreError `SymbolicLink` and never listed, read, written or deleted.
  *
  * The file-system calls are synchronous, behind the async ObjectStore interface: the objects are small local
  * files whose syscalls cost less than an async call's thread-pool round trip and event-loop wait (figures in
  * docs/benchmarks.md, "Bucket door"). Do not point the folder at a network mount: a slow syscall would stall
  * the event loop.
  */
-import { linkSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { linkSync, lstatSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { StoreError } from './errors.ts';
 import {
@@ -26,6 +28,7 @@ import {
   writeSidecar,
   writeTemp,
 } from './fs-files.ts';
+import { linkedFolderGuard, symbolicLinkError } from './fs-links.ts';
 import { walkKeys } from './fs-walk.ts';
 import { assertValidKey, isValidKey } from './keys.ts';
 import type { ListEntry, ListPage, ObjectInfo, ObjectStore, StoredObject } from './types.ts';
@@ -41,12 +44,15 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
   const root = path.resolve(options.root);
   /** ETag cache for head/list keyed by path, valid while size, mtime and inode are unchanged. */
   const etagCache = new Map<string, { stamp: string; etag: string }>();
+  const assertNoLinkedFolder = linkedFolderGuard(root);
 
   const fileOf = (key: string): string => {
     assertValidKey(key);
     const file = path.join(root, ...key.split('/'));
     if (!file.startsWith(root + path.sep))
       throw new StoreError('InvalidKey', 'key escapes the bucket', { key });
+    // Every folder between the root and the file must be a real folder in its place (no link on the way).
+    assertNoLinkedFolder(path.dirname(file), key);
     return file;
   };
   const wrap = (key: string, op: string, err: unknown): never => {
@@ -63,9 +69,13 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     return etag;
   };
 
-  /** Size, time and an identity stamp of a regular file; undefined when there is none (no ENOENT thrown). */
-  const statFile = (file: string) => {
-    const s = statSync(file, { bigint: true, throwIfNoEntry: false });
+  /**
+   * Size, time and an identity stamp of a regular file; undefined when there is none (no ENOENT thrown).
+   * lstat, not stat: a symbolic link is refused, never followed.
+   */
+  const statFile = (file: string, key: string) => {
+    const s = lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    if (s?.isSymbolicLink()) throw symbolicLinkError(key);
     if (!s?.isFile()) return undefined;
     return { size: Number(s.size), mtimeMs: Number(s.mtimeMs), stamp: `${s.size}:${s.mtimeNs}:${s.ino}` };
   };
@@ -99,7 +109,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     async get(key): Promise<StoredObject | undefined> {
       const file = fileOf(key);
       try {
-        const s = statFile(file);
+        const s = statFile(file, key);
         if (!s) return undefined;
         const body = readFileSync(file); // removed since the stat: ENOENT, caught below
         return { ...info(key, md5(body), body.length, s.mtimeMs, readSidecar(root, key)), body };
@@ -112,7 +122,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     async head(key) {
       const file = fileOf(key);
       try {
-        const s = statFile(file);
+        const s = statFile(file, key);
         if (!s) return undefined;
         return info(key, etagOf(file, s.stamp), s.size, s.mtimeMs, readSidecar(root, key));
       } catch (err) {
@@ -125,6 +135,8 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       const file = fileOf(key);
       const etag = md5(body);
       try {
+        // rename(2) would replace a link by a file; an operator's link is refused instead, like on read.
+        if (lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) throw symbolicLinkError(key);
         const tmp = writeTemp(root, body);
         inFolder(path.dirname(file), () => renameSync(tmp, file));
         // A reader between the two steps finds the sidecar's etag differs and reports no metadata.
@@ -165,6 +177,13 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       const baseRel = slash < 0 ? '' : prefix.slice(0, slash);
       if (baseRel !== '' && !isValidKey(baseRel)) return { entries: [] };
       const dir = baseRel === '' ? root : path.join(root, ...baseRel.split('/'));
+      // A listing through a linked folder would list what lies outside: it lists nothing there.
+      try {
+        assertNoLinkedFolder(dir, prefix);
+      } catch (err) {
+        if (err instanceof StoreError && err.code === 'SymbolicLink') return { entries: [] };
+        throw err;
+      }
       const keys = walkKeys(dir, baseRel, { prefix, ...(token === undefined ? {} : { after: token }) });
       const entries: ListEntry[] = [];
       try {
@@ -173,7 +192,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
           if (entries.length === max) return { entries, nextToken: entries.at(-1)!.key };
           const file = path.join(root, ...key.split('/'));
           try {
-            const s = statFile(file);
+            const s = statFile(file, key);
             if (s)
               entries.push({
                 key,
@@ -182,7 +201,9 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
                 lastModifiedEpochMs: s.mtimeMs,
               });
           } catch (err) {
-            if (!isMissing(err)) return wrap(key, 'list', err); // deleted while listing: skip it
+            // Deleted, or replaced by a link, while listing: skip it.
+            if (err instanceof StoreError && err.code === 'SymbolicLink') continue;
+            if (!isMissing(err)) return wrap(key, 'list', err);
           }
         }
       } catch (err) {

@@ -298,7 +298,10 @@ describe('processCase', () => {
     await putPair();
     const credentials = { accessKeyId: 'STS.id', accessKeySecret: 'sts-secret', securityToken: 'tok' };
     const before = clock.nowMs();
-    await processCase(deps(client, { credentials }), loc, { deadlineEpochMs: before + 10 * 60_000 });
+    const stillClock = { nowMs: () => before };
+    await processCase(deps(client, { credentials, clock: stillClock }), loc, {
+      deadlineEpochMs: before + 10 * 60_000,
+    });
     expect(calls[0]?.options?.credentials).toEqual(credentials);
     // The call must end 5 s (the lease margin) before the claim's lease does, leaving time to record the paid
     // answer and write result.json before anyone may take the pair over.
@@ -317,7 +320,9 @@ describe('processCase', () => {
     const { client, calls } = recordingClient();
     await putPair();
     const before = clock.nowMs();
-    await processCase(deps(client), loc, { deadlineEpochMs: before + 30_000 });
+    await processCase(deps(client, { clock: { nowMs: () => before } }), loc, {
+      deadlineEpochMs: before + 30_000,
+    });
     expect(calls[0]?.options?.deadlineEpochMs).toBe(before + 30_000);
   });
 
