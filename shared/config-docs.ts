@@ -49,6 +49,10 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
   // local
   PORT: { default: '9000', meaning: 'npm start: port of the HTTP function (0: chosen by the OS)' },
   HOST: { default: '127.0.0.1', meaning: 'npm start: address of the HTTP function' },
+  IDV_BODY_TIMEOUT_MS: {
+    default: '30000',
+    meaning: 'npm start: a request body not fully received within this many ms gets 408',
+  },
   // log
   LOG_LEVEL: { default: 'info', meaning: 'debug, info, warn or error' },
   // bucket
