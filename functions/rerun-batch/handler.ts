@@ -18,7 +18,7 @@ import {
 import { credentialsFor, fcContextSchema } from '../../shared/fc/context.ts';
 import { EventParseError, parseJsonWith } from '../../shared/fc/json.ts';
 import { fcTimerEventSchema, parseTimerPayload } from '../../shared/fc/timer-event.ts';
-import { functionIdvClient, functionLogger } from '../../shared/fc/wiring.ts';
+import { functionIdvClient, functionLogger, QUEUED_WORK_RETRY } from '../../shared/fc/wiring.ts';
 import type { Credentials } from '../../shared/idv/types.ts';
 import type { Logger } from '../../shared/log.ts';
 import { createFanoutRunner, createFc3Client, type FcInvokeClient } from '../../shared/rerun/fanout.ts';
@@ -73,7 +73,7 @@ export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): Re
             return current;
           },
         }));
-  const client = functionIdvClient(idvConfig, clock, logger);
+  const client = functionIdvClient(idvConfig, clock, logger, QUEUED_WORK_RETRY);
 
   return async (event, rawContext) => {
     const startEpochMs = clock.nowMs();

@@ -11,8 +11,8 @@ import { type Env, loadBucketConfig, loadCredentialsConfig, loadIdvConfig } from
 import { credentialsFor, deadlineFor, fcContextSchema } from '../../shared/fc/context.ts';
 import { EventParseError, parseJsonWith } from '../../shared/fc/json.ts';
 import { ossEventSchema, parseOssRecords } from '../../shared/fc/oss-event.ts';
-import { functionIdvClient, functionLogger } from '../../shared/fc/wiring.ts';
-import type { Credentials } from '../../shared/idv/types.ts';
+import { functionIdvClient, functionLogger, QUEUED_WORK_RETRY } from '../../shared/fc/wiring.ts';
+import type { Credentials, IdvClient } from '../../shared/idv/types.ts';
 import type { Logger } from '../../shared/log.ts';
 import { createFsStore } from '../../shared/store/fs.ts';
 import { createS3Store } from '../../shared/store/s3.ts';
@@ -24,6 +24,8 @@ export interface VerifyOssDeps {
   logger?: Logger;
   /** Replaces the configured store (tests wrap a store to inject faults). */
   store?: ObjectStore;
+  /** Replaces the signed client (the burst simulator's upstream). */
+  client?: IdvClient;
 }
 
 export type OssHandler = (event: Buffer, context: unknown) => Promise<OssReply>;
@@ -34,7 +36,7 @@ export function createVerifyOssHandler(env: Env, deps: VerifyOssDeps = {}): OssH
   const envCredentials = loadCredentialsConfig(env);
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? functionLogger(env, 'verify-oss');
-  const client = functionIdvClient(idvConfig, clock, logger);
+  const client = deps.client ?? functionIdvClient(idvConfig, clock, logger, QUEUED_WORK_RETRY);
 
   // One S3 client per bucket for the life of the instance; it signs with the newest invocation's credentials.
   let current: Credentials | undefined;

@@ -8,6 +8,7 @@
  * - timer trigger: triggerConfig {cronExpression, enable, payload?: string}
  * - asyncInvokeConfig {destinationConfig?: {onFailure?, onSuccess?: {destination}}, maxAsyncEventAgeInSeconds?,
  *   maxAsyncRetryAttempts?, qualifier?}
+ * - concurrencyConfig {reservedConcurrency}; provisionConfig {defaultTarget, alwaysAllocateCPU?, ...}
  * Not offered: `instanceConcurrency`. FC 3.0 standard runtimes such as nodejs20 no longer support instance
  * concurrency (Alibaba's "Comparison and compatibility between Function Compute 3.0 and 2.0"; only custom
  * runtimes keep it), so each instance serves one request at a time and memory is sized for one.
@@ -126,6 +127,20 @@ export const asyncInvokeConfigSchema = z.strictObject({
   qualifier: z.string().optional(),
 });
 
+/** fc3's IConcurrencyConfig (devsapp/fc3 src/interface/concurrency_config.ts); FC's PutConcurrencyInput. */
+export const concurrencyConfigSchema = z.strictObject({
+  reservedConcurrency: z.number().int().min(1),
+});
+
+/** fc3's IProvisionConfig (devsapp/fc3 src/interface/provison_config.ts), the keys this project documents. */
+export const provisionConfigSchema = z.strictObject({
+  defaultTarget: z.number().int().min(0),
+  alwaysAllocateCPU: z.boolean().optional(),
+  alwaysAllocateGPU: z.boolean().optional(),
+  scheduledActions: z.array(z.record(z.string(), z.unknown())).optional(),
+  targetTrackingPolicies: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+
 export const fc3PropsSchema = z.strictObject({
   region: z.enum(FC3_REGIONS),
   functionName,
@@ -150,6 +165,8 @@ export const fc3PropsSchema = z.strictObject({
   environmentVariables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
   triggers: z.array(triggerSchema).optional(),
   asyncInvokeConfig: asyncInvokeConfigSchema.optional(),
+  concurrencyConfig: concurrencyConfigSchema.optional(),
+  provisionConfig: provisionConfigSchema.optional(),
 });
 export type Fc3Props = z.infer<typeof fc3PropsSchema>;
 

@@ -1,6 +1,10 @@
 /**
  * Reads s.yaml and resolves the few Serverless Devs expressions it uses, the way `s` does before handing
- * props to fc3: `${vars.name}`, `${env('NAME')}`, `${env('NAME', 'default')}` and `${config('AccountID')}`.
+ * props to fc3: `${vars.name}`, `${env('NAME')}`, `${env('NAME', 'default')}`, `${config('AccountID')}` and
+ * `${env.init('vars.name')}`. Checked with `s preview` (s 3.1.10): a whole-value expression keeps its type, so
+ * `${env('N', 10)}` is the number 10 when N is unset but the string "12" when N=12; `env.init('vars.n')` is
+ * s's parseInt of that var, which is how a number from the environment reaches fc3 as a number. s evaluates
+ * no arithmetic here (`${vars.a + 2}` fails), so derived numbers come from `npm run deploy:sizing`.
  * Tests and `npm run deploy:check` validate the resolved document with fc3-schema.ts.
  */
 import { readFileSync } from 'node:fs';
@@ -23,7 +27,8 @@ export interface ResolveContext {
 }
 
 const EXPR = /\$\{([^}]+)\}/g;
-const CALL = /^(env|config)\(\s*(['"])([^'"]+)\2\s*(?:,\s*(['"])([^'"]*)\4\s*)?\)$/;
+const CALL = /^(env|config)\(\s*(['"])([^'"]+)\2\s*(?:,\s*(?:(['"])([^'"]*)\4|(-?\d+(?:\.\d+)?))\s*)?\)$/;
+const ENV_INIT = /^env\.init\(\s*(['"])vars\.([^'"]+)\1\s*\)$/;
 
 function evaluate(expr: string, vars: Record<string, unknown>, ctx: ResolveContext): unknown {
   const e = expr.trim();
@@ -32,12 +37,20 @@ function evaluate(expr: string, vars: Record<string, unknown>, ctx: ResolveConte
     if (!(key in vars)) throw new SYamlError('UnresolvedExpression', `\${${e}}: no such var`);
     return vars[key];
   }
+  const init = ENV_INIT.exec(e);
+  if (init) {
+    const key = init[2]!;
+    if (!(key in vars)) throw new SYamlError('UnresolvedExpression', `\${${e}}: no such var`);
+    // s: parseInt(lodash.get(context, 'vars.<key>')), NaN when the var is not a number.
+    return Number.parseInt(String(vars[key]), 10);
+  }
   const m = CALL.exec(e);
   if (!m) throw new SYamlError('UnresolvedExpression', `\${${e}}: unsupported expression`);
-  const [, fn, , name, , fallback] = m;
+  const [, fn, , name, , fallback, numericFallback] = m;
   const value = fn === 'env' ? ctx.env[name!] : ctx.config[name!];
   if (value !== undefined && value !== '') return value;
   if (fallback !== undefined) return fallback;
+  if (numericFallback !== undefined) return Number(numericFallback);
   throw new SYamlError(
     'UnresolvedExpression',
     `\${${e}}: ${fn === 'env' ? 'environment variable' : 'config'} ${name} is not set`,

@@ -7,12 +7,17 @@
  */
 import { z } from 'zod';
 import { type Clock, sleep as realSleep } from '../clock.ts';
-import { IdvError } from './errors.ts';
+import { IdvError, isThrottling } from './errors.ts';
 
 export const RetryPolicySchema = z.object({
   maxAttempts: z.number().int().min(1).max(20),
   baseDelayMs: z.number().min(0),
   maxDelayMs: z.number().min(0),
+  /**
+   * Attempts allowed while the gateway keeps refusing with throttling (never billed), when more than
+   * maxAttempts: work nobody waits for (the bucket door) keeps its turn until the deadline instead.
+   */
+  maxThrottledAttempts: z.number().int().min(1).max(1000).optional(),
 });
 export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
 
@@ -69,7 +74,10 @@ export async function withRetry<T>(
       const error =
         err instanceof IdvError ? err : new IdvError('Protocol', 'unexpected failure', { cause: err });
       error.attempts = n;
-      if (!shouldRetry(error) || n >= ctx.policy.maxAttempts || ctx.signal?.aborted) throw error;
+      const limit = isThrottling(error.code)
+        ? Math.max(ctx.policy.maxAttempts, ctx.policy.maxThrottledAttempts ?? 0)
+        : ctx.policy.maxAttempts;
+      if (!shouldRetry(error) || n >= limit || ctx.signal?.aborted) throw error;
       const delayMs = backoffDelayMs(n, ctx.policy, ctx.random);
       const leftAfter = timeLeft();
       if (leftAfter !== undefined && leftAfter - delayMs < MIN_ATTEMPT_MS) throw error;

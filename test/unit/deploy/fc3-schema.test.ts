@@ -19,6 +19,15 @@ describe('fc3PropsSchema', () => {
     expect(fc3PropsSchema.safeParse(baseProps).success).toBe(true);
   });
 
+  it('accepts reserved concurrency and a provisioned target', () => {
+    const props = {
+      ...baseProps,
+      concurrencyConfig: { reservedConcurrency: 10 },
+      provisionConfig: { defaultTarget: 2, alwaysAllocateCPU: true },
+    };
+    expect(fc3PropsSchema.safeParse(props).success).toBe(true);
+  });
+
   it.each([
     ['a misspelt key', { ...baseProps, memorysize: 512 }],
     ['instanceConcurrency (custom runtimes only on FC 3.0)', { ...baseProps, instanceConcurrency: 4 }],
@@ -28,6 +37,12 @@ describe('fc3PropsSchema', () => {
     ['a function name starting with a digit', { ...baseProps, functionName: '1fn' }],
     ['a handler without export', { ...baseProps, handler: 'index' }],
     ['a role that is not an ARN', { ...baseProps, role: 'fc-idv-role' }],
+    ['a reserved concurrency of 0', { ...baseProps, concurrencyConfig: { reservedConcurrency: 0 } }],
+    [
+      'a reserved concurrency as a string',
+      { ...baseProps, concurrencyConfig: { reservedConcurrency: '10' } },
+    ],
+    ['a misspelt concurrency key', { ...baseProps, concurrencyConfig: { reservedConcurency: 10 } }],
   ])('rejects %s', (_label, props) => {
     expect(fc3PropsSchema.safeParse(props).success).toBe(false);
   });

@@ -4,6 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../scripts/build.ts';
 import { FUNCTIONS, HANDLER } from '../../../scripts/deploy/functions.ts';
 import { resolveSYaml, resolveVars, SYamlError } from '../../../scripts/deploy/s-yaml.ts';
+import {
+  backlogSecondsFor,
+  DEFAULT_UPSTREAM_P50_MS,
+  DEFAULT_UPSTREAM_QPS,
+  MAX_EVENT_AGE_S,
+  reservedConcurrencyFor,
+} from '../../../scripts/deploy/sizing.ts';
 import { claimKey, paidKey } from '../../../shared/cases/layout.ts';
 import {
   bucketEnvSchema,
@@ -93,6 +100,40 @@ describe('s.yaml', () => {
     expect(cfg?.destinationConfig?.onFailure?.destination).toBe(
       'acs:mns:ap-southeast-1:1234567890123456:/queues/fc-idv-failures/messages',
     );
+  });
+
+  it('caps verify-oss at the reserved concurrency of the sizing formula for the documented upstream', () => {
+    const reserved = props('verify-oss').concurrencyConfig?.reservedConcurrency;
+    expect(reserved).toBe(reservedConcurrencyFor(DEFAULT_UPSTREAM_QPS, DEFAULT_UPSTREAM_P50_MS));
+    expect(reserved).toBe(10); // ceil(10 QPS x 0.8 s) + 2
+  });
+
+  it('takes the reserved concurrency and the event age from the environment as numbers', () => {
+    const other = resolveSYaml(text, {
+      ...ctx,
+      env: { ...ctx.env, IDV_RESERVED_CONCURRENCY: '12', IDV_MAX_EVENT_AGE_S: '15000' },
+    });
+    const oss = other.resources['verify-oss']!.props;
+    expect(oss.concurrencyConfig?.reservedConcurrency).toBe(12);
+    expect(oss.asyncInvokeConfig?.maxAsyncEventAgeInSeconds).toBe(15_000);
+  });
+
+  it("keeps a backlog of 100,000 pairs at the documented QPS in FC's queue long enough to drain", () => {
+    const age = props('verify-oss').asyncInvokeConfig?.maxAsyncEventAgeInSeconds ?? 0;
+    expect(age).toBeGreaterThanOrEqual(backlogSecondsFor(100_000, DEFAULT_UPSTREAM_QPS));
+    expect(age).toBeLessThanOrEqual(MAX_EVENT_AGE_S);
+  });
+
+  it("sends the rerun's fan-out to the function that carries the reserved concurrency", () => {
+    const fanout = resolveSYaml(text, { ...ctx, env: { ...ctx.env, IDV_RERUN_MODE: 'fanout' } });
+    const target = fanout.resources['rerun-batch']?.props.environmentVariables?.IDV_FANOUT_FUNCTION;
+    const capped = Object.values(fanout.resources).filter((r) => r.props.concurrencyConfig);
+    expect(capped.map((r) => r.props.functionName)).toEqual([target]);
+  });
+
+  it('documents provisionConfig for the HTTP door without provisioning (and billing) idle instances', () => {
+    expect(props('verify-http').provisionConfig).toBeUndefined();
+    expect(text).toMatch(/# provisionConfig:\n\s+# {3}defaultTarget: \d+/);
   });
 
   it('schedules the rerun with a 6-field cron and a JSON payload', () => {

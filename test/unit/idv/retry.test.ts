@@ -90,6 +90,40 @@ describe('withRetry', () => {
     expect(f.calls()).toBe(3);
   });
 
+  it('keeps retrying throttling up to maxThrottledAttempts when that is more than maxAttempts', async () => {
+    const f = failing(Array.from({ length: 9 }, () => 'Throttled' as const));
+    const value = await withRetry(
+      f.fn,
+      ctx({ policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, maxThrottledAttempts: 10 } }),
+    );
+    expect(value).toBe('ok');
+    expect(f.calls()).toBe(10);
+  });
+
+  it('gives transient failures only maxAttempts even when throttling may have more', async () => {
+    const f = failing(['SystemError', 'SystemError', 'SystemError', 'SystemError']);
+    const err = await withRetry(
+      f.fn,
+      ctx({ policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, maxThrottledAttempts: 10 } }),
+    ).catch((e) => e);
+    expect(err).toMatchObject({ code: 'SystemError', attempts: 3 });
+  });
+
+  it('stops retrying throttling at the deadline, whatever maxThrottledAttempts allows', async () => {
+    const t = fakeTime();
+    const f = failing(Array.from({ length: 1000 }, () => 'Throttled' as const));
+    const err = await withRetry(f.fn, {
+      policy: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2_000, maxThrottledAttempts: 1000 },
+      clock: t.clock,
+      sleep: t.sleep,
+      random: () => 0.5,
+      deadlineEpochMs: t.clock.nowMs() + 30_000,
+    }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'Throttled' });
+    expect(t.clock.nowMs()).toBeLessThanOrEqual(1_000_000 + 30_000);
+    expect(f.calls()).toBeLessThan(1000);
+  });
+
   it('sleeps the jittered backoff between attempts', async () => {
     const t = fakeTime();
     const f = failing(['Throttled', 'Throttled']);
