@@ -88,7 +88,5 @@ console.log(
 );
 const t0 = performance.now();
 const result = await runBurst(options, photo);
-console.log(
-  `simulated ${result.drainSeconds} s in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-);
+console.log(`simulated ${result.drainSeconds} s in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 console.log(JSON.stringify(result));
