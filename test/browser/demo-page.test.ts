@@ -35,10 +35,9 @@ describe.runIf(mustRunBrowserTests)(browserSuiteName('demo page in Chromium'), {
     shots = screenshotDir('demo-page');
     console.log(`demo page screenshots: ${shots}`);
     // A first comparison loads the engine's models: generous upstream time on a busy 2-core machine.
-    [stack, browser] = await Promise.all([
-      startLocalStack({ IDV_TIMEOUT_MS: '90000', IDV_REQUEST_BUDGET_MS: '120000' }),
-      launchChromium(),
-    ]);
+    // Chromium first: when it is missing the suite fails before any stack is started (nothing left running).
+    browser = await launchChromium();
+    stack = await startLocalStack({ IDV_TIMEOUT_MS: '90000', IDV_REQUEST_BUDGET_MS: '120000' });
   });
 
   afterAll(async () => {

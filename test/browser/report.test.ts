@@ -51,10 +51,9 @@ describe.runIf(mustRunBrowserTests)(
     const outDir = mkdtempSync(join(tmpdir(), 'idv-report-out-'));
 
     beforeAll(async () => {
-      [stack, browser] = await Promise.all([
-        startLocalStack({ IDV_TIMEOUT_MS: '90000', IDV_RERUN_INTERVAL: '1h' }),
-        launchChromium(),
-      ]);
+      // Chromium first: when it is missing the suite fails before any stack is started (nothing left running).
+      browser = await launchChromium();
+      stack = await startLocalStack({ IDV_TIMEOUT_MS: '90000', IDV_RERUN_INTERVAL: '1h' });
       const [same1, same2] = await samePersonPair();
       const [diff1, diff2] = await differentPeople();
       const pairs: Record<string, [Buffer, Buffer]> = {
