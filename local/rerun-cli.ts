@@ -2,8 +2,9 @@
  * `npm run rerun`: the scheduled rerun on demand, against a local bucket folder or an OSS bucket, calling the
  * upstream configured exactly as the functions are (IDV_ENDPOINT, ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET). Runs the
  * same core as functions/rerun-batch (inline: processCase per case) over the whole prefix (no cursor, no
- * deadline). A progress bar on a TTY, plain lines otherwise, a summary table at the end; exit code 1 when
- * cases ended failed. See args.ts for the options.
+ * deadline). A progress bar on a TTY, plain lines otherwise, a summary table at the end. Exit code 2 at the first
+ * configuration or account failure (wrong key, service not activated, IDV_RESOURCE_CODE missing: the run stops
+ * and no case spends an attempt), 1 when cases ended failed or every case that ran ended retrying. See args.ts.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -139,6 +140,12 @@ async function main(): Promise<number> {
   );
   progress.stop();
   console.log(summaryTable(report, dryRun));
+  if (report.stopReason === 'run-level-error' && report.error) {
+    const fix = report.error.variable ? `set ${report.error.variable}; ` : '';
+    console.error(
+      `rerun: stopped: ${report.error.code}: ${report.error.message} (${fix}no case spent an attempt)`,
+    );
+  }
   return exitCodeOf(report);
 }
 

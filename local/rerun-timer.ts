@@ -122,7 +122,11 @@ export function onDemandCommand(upstream: Upstream, dir: string): string {
   const { endpoint, credentials, defaultResourceCode, secretOnScreen } = upstream;
   const command = `npm run rerun -- --bucket-dir ${dir}`;
   if (!secretOnScreen) {
-    return `${command} (with IDV_ENDPOINT and ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET set as for npm start)`;
+    // IDV_ENDPOINT mode: the rerun needs the same resourceCode default as npm start, or cases naming none stay unjudged.
+    const resourceCode = defaultResourceCode
+      ? `IDV_RESOURCE_CODE=${defaultResourceCode}`
+      : 'IDV_RESOURCE_CODE (unless every case names its resourceCode)';
+    return `${command} (with IDV_ENDPOINT, ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET and ${resourceCode} set as for npm start)`;
   }
   return [
     `IDV_ENDPOINT=${endpoint}`,

@@ -39,7 +39,7 @@ export interface RerunBatchDeps {
 
 export type RerunBatchReply =
   | ({ ok: true } & Omit<RerunReport, 'error'> & { error?: RerunReport['error'] })
-  | { ok: false; error: { code: string; message: string } };
+  | { ok: false; error: { code: string; message: string; variable?: string }; report?: RerunReport };
 
 export type RerunBatchHandler = (event: Buffer, context: unknown) => Promise<RerunBatchReply>;
 
@@ -154,6 +154,10 @@ export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): Re
         ...(endEpochMs === undefined ? {} : { workDeadlineEpochMs: endEpochMs - rerun.marginMs }),
       },
     );
+    // Wrong credentials, an account not activated or a missing setting: the invocation fails with the reason
+    // (no case spent an attempt on it).
+    if (report.stopReason === 'run-level-error' && report.error)
+      return { ok: false, error: report.error, report };
     return { ok: true, ...report };
   };
 }

@@ -39,6 +39,7 @@ const STOPS: Record<RerunReport['stopReason'], string> = {
     'stopped at --limit; the cases not run are still due (this command keeps no cursor: run it again to take them)',
   quota: 'stopped at the first 402 (daily quota spent); the rest is due after the quota reset',
   'list-error': 'stopped: listing the bucket failed',
+  'run-level-error': 'stopped at the first configuration or account failure; no case spent an attempt on it',
 };
 
 const capitalise = (s: string, yes: boolean): string => (yes ? s.charAt(0).toUpperCase() + s.slice(1) : s);
@@ -53,12 +54,24 @@ export function summaryTable(report: RerunReport, dryRun: boolean): string {
   );
   const notes = [
     `${dryRun ? 'Dry run (nothing was verified or written): ' : ''}${capitalise(STOPS[report.stopReason], !dryRun)}; ${report.durationMs} ms.`,
-    ...(report.error ? [`Error: ${report.error.code}: ${report.error.message}`] : []),
+    ...(report.error
+      ? [
+          `Error: ${report.error.code}: ${report.error.message}${report.error.variable ? ` (set ${report.error.variable})` : ''}`,
+        ]
+      : []),
     ...(report.failedCases.length > 0 ? [`Failed or not processed: ${report.failedCases.join(', ')}`] : []),
   ];
   return [line, ...rows.slice(0, 1), line, ...rows.slice(1), line, ...notes].join('\n');
 }
 
-/** 1 when a case ended failed or could not be processed. */
-export const exitCodeOf = (report: RerunReport): number =>
-  report.counts.failed > 0 || report.counts.errors > 0 || report.error ? 1 : 0;
+/**
+ * 2 when the run stopped at a configuration or account failure (wrong credentials, service not activated,
+ * IDV_RESOURCE_CODE missing); 1 when a case ended failed or could not be processed, or when every case that ran
+ * ended retrying (no upstream call succeeded: an unreachable endpoint); else 0.
+ */
+export function exitCodeOf(report: RerunReport): number {
+  if (report.stopReason === 'run-level-error') return 2;
+  const c = report.counts;
+  if (c.failed > 0 || c.errors > 0 || report.error) return 1;
+  return c.retrying > 0 && c.verified + c.rejected === 0 ? 1 : 0;
+}

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { ObjectStore } from '../store/types.ts';
 import { listAll } from '../store/types.ts';
-import { type CaseLocation, claimKey, claimsPrefix, paidKey, parseClaimsEntry } from './layout.ts';
+import { type CaseLocation, claimKey, claimsPrefix, doneKey, paidKey, parseClaimsEntry } from './layout.ts';
 import { type Claim, claimSchema, type PaidRecord, paidRecordSchema } from './schemas.ts';
 
 /** Deterministic key of a pair version: sha256 of the canonical JSON of both ETags. */
@@ -58,7 +58,8 @@ export async function acquireClaim(store: ObjectStore, req: ClaimRequest): Promi
     .map((e) => parseClaimsEntry(e.key))
     .filter((e) => e !== undefined);
   const latest = Math.max(0, ...entries.filter((e) => e.kind === 'claim').map((e) => e.seq));
-  if (latest > req.resultSeq) {
+  const released = entries.some((e) => e.kind === 'done' && e.seq === latest);
+  if (latest > req.resultSeq && !released) {
     const holder = await readJson(store, claimKey(req.location, req.hash, latest), claimSchema);
     // An unreadable claim is treated as expired: only a newer claim number can replace it, so this is safe.
     if (holder && holder.leaseUntilEpochMs > req.nowEpochMs) return { won: false, holder };
@@ -81,6 +82,17 @@ export async function acquireClaim(store: ObjectStore, req: ClaimRequest): Promi
       ? undefined
       : await readJson(store, paidKey(req.location, req.hash, newestPaid), paidRecordSchema);
   return { won: true, claim, paid };
+}
+
+/** Marks claim `seq` as ended without a result of its own, so the next attempt need not wait for its lease. */
+export async function releaseClaim(
+  store: ObjectStore,
+  location: CaseLocation,
+  hash: string,
+  seq: number,
+  reason: string,
+): Promise<void> {
+  await store.putIfAbsent(doneKey(location, hash, seq), jsonBody({ schema: 'idv.done/v1', seq, reason }));
 }
 
 export async function recordPaid(

@@ -16,3 +16,29 @@ export class CaseInputError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * A failure of the configuration or the account, not of the case: wrong credentials (AuthFailed), the service not
+ * activated (NotActivated) or misnamed (InvalidService), or no resourceCode anywhere and no IDV_RESOURCE_CODE.
+ * processCase writes no result for it and spends no attempt (the claim is released); the rerun stops at the
+ * first one and the CLI exits 2 naming the setting.
+ */
+export const RUN_LEVEL_CODES = [
+  'AuthFailed',
+  'NotActivated',
+  'InvalidService',
+  'resource_code_missing',
+] as const;
+export type RunLevelCode = (typeof RUN_LEVEL_CODES)[number];
+
+export class RunLevelError extends Error {
+  override readonly name = 'RunLevelError';
+  readonly code: RunLevelCode;
+  /** The setting to fix, when one is known (IDV_RESOURCE_CODE). */
+  readonly variable: string | undefined;
+  constructor(code: RunLevelCode, message: string, options: { variable?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.variable = options.variable;
+  }
+}

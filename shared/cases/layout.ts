@@ -84,18 +84,22 @@ export const claimKey = (loc: CaseLocation, pairHash: string, seq: number): stri
 export const paidKey = (loc: CaseLocation, pairHash: string, seq: number): string =>
   `${claimsPrefix(loc, pairHash)}paid-${seqText(seq)}.json`;
 
+/** Written when a claim ends without a result of its own (a run-level error released it). */
+export const doneKey = (loc: CaseLocation, pairHash: string, seq: number): string =>
+  `${claimsPrefix(loc, pairHash)}done-${seqText(seq)}.json`;
+
 export interface ClaimsEntry {
   pairHash: string;
-  kind: 'claim' | 'paid';
+  kind: 'claim' | 'paid' | 'done';
   seq: number;
 }
 
-const CLAIMS_NAME = /^\.idv-([0-9a-f]{64})\.(claim|paid)-(\d{6,})\.json$/;
+const CLAIMS_NAME = /^\.idv-([0-9a-f]{64})\.(claim|paid|done)-(\d{6,})\.json$/;
 
 /** `.idv-<pairHash>.claim-000003.json` (a file name in a case folder) -> {pairHash, kind: 'claim', seq: 3}. */
 export function parseClaimsName(name: string): ClaimsEntry | undefined {
   const m = CLAIMS_NAME.exec(name);
-  return m ? { pairHash: m[1] as string, kind: m[2] as 'claim' | 'paid', seq: Number(m[3]) } : undefined;
+  return m ? { pairHash: m[1] as string, kind: m[2] as ClaimsEntry['kind'], seq: Number(m[3]) } : undefined;
 }
 
 /** The same for a full key. */

@@ -10,11 +10,11 @@ import type { Verdict } from '../idv/types.ts';
 import { settleVerdict } from '../idv/verdict.ts';
 import { normalisePhoto } from '../photo.ts';
 import type { ObjectInfo, ObjectStore } from '../store/types.ts';
-import { acquireClaim, pairHash, readJson, recordPaid } from './claims.ts';
+import { acquireClaim, pairHash, readJson, recordPaid, releaseClaim } from './claims.ts';
 import { loadCaseInput } from './input.ts';
 import { type CaseLocation, photoKey, resultKey } from './layout.ts';
 import { type CaseResult, resultSchema, type VerdictFields } from './schemas.ts';
-import { decideFailure, isFinal } from './state.ts';
+import { decideFailure, isFinal, runLevelErrorOf } from './state.ts';
 import type { CaseDeps, CaseOutcome } from './types.ts';
 import { writeResult } from './write-result.ts';
 
@@ -179,6 +179,16 @@ export async function processCase(
         lastAttemptAt: new Date(clock.nowMs()).toISOString(),
       };
     } catch (err) {
+      const runLevel = runLevelErrorOf(err);
+      if (runLevel) {
+        // Not the case's fault: no result, no attempt spent; the claim is released for the next run.
+        await releaseClaim(store, location, hash, claim.seq, runLevel.code);
+        log.warn('run-level failure; the case is left unjudged', {
+          code: runLevel.code,
+          claimSeq: claim.seq,
+        });
+        throw runLevel;
+      }
       const nowEpochMs = clock.nowMs();
       const decision = decideFailure(err, attempts, nowEpochMs, settings);
       if (!decision) throw err;

@@ -9,7 +9,7 @@
  */
 import { IdvError, type IdvErrorCode } from '../idv/errors.ts';
 import { PhotoError } from '../photo/errors.ts';
-import { CaseInputError } from './errors.ts';
+import { CaseInputError, RUN_LEVEL_CODES, type RunLevelCode, RunLevelError } from './errors.ts';
 import type { CaseStatus } from './schemas.ts';
 import type { CaseSettings } from './settings.ts';
 
@@ -26,6 +26,21 @@ const UPSTREAM_FAILS: readonly string[] = [
   'InvalidResourceCode',
   'UpstreamRejected',
 ];
+
+/** The run-level error `err` stands for, or undefined when it is about the case (see RunLevelError). */
+export function runLevelErrorOf(err: unknown): RunLevelError | undefined {
+  if (err instanceof CaseInputError && err.code === 'resource_code_missing') {
+    return new RunLevelError(
+      'resource_code_missing',
+      'IDV_RESOURCE_CODE is not set and the case names no resourceCode (case.json or photo metadata resource-code)',
+      { variable: 'IDV_RESOURCE_CODE', cause: err },
+    );
+  }
+  if (err instanceof IdvError && (RUN_LEVEL_CODES as readonly string[]).includes(err.code)) {
+    return new RunLevelError(err.code as RunLevelCode, err.message, { cause: err });
+  }
+  return undefined;
+}
 
 export interface FailureDecision {
   status: Exclude<CaseStatus, 'verified'>;

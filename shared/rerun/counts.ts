@@ -41,5 +41,12 @@ export const countStatus = (counts: RerunCounts, status: CaseStatus): void => {
 };
 
 /** Why a run ended. */
-export const STOP_REASONS = ['complete', 'deadline', 'limit', 'quota', 'list-error'] as const;
+export const STOP_REASONS = [
+  'complete',
+  'deadline',
+  'limit',
+  'quota',
+  'list-error',
+  'run-level-error',
+] as const;
 export type StopReason = (typeof STOP_REASONS)[number];

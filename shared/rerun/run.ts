@@ -6,6 +6,7 @@
  */
 import pLimit from 'p-limit';
 import { pairHash } from '../cases/claims.ts';
+import { RunLevelError } from '../cases/errors.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { StoreError } from '../store/errors.ts';
@@ -63,7 +64,8 @@ export interface RerunReport {
   resumedFrom?: string;
   /** caseIds that ended `failed` or threw (first 100). */
   failedCases: string[];
-  error?: { code: string; message: string };
+  /** Why the run stopped early: a listing failure, or a run-level error (`variable` names the setting to fix). */
+  error?: { code: string; message: string; variable?: string };
   durationMs: number;
 }
 
@@ -111,6 +113,9 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
   const workLimit = pLimit(options.concurrency);
   const readLimit = pLimit(READ_CONCURRENCY);
   let started = 0;
+  // The first case runs alone: when the credentials or the account are wrong, it fails with a run-level error
+  // before any other case has sent a request (one failed call, not one per concurrent slot).
+  let firstDone: Promise<void> | undefined;
 
   const run = async (s: CaseSnapshot, decision: Decision): Promise<'finished' | 'remaining'> => {
     if (stopReason || pastDeadline()) {
@@ -122,6 +127,12 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
       return 'remaining';
     }
     started += 1;
+    let releaseFirst: (() => void) | undefined;
+    if (firstDone === undefined) firstDone = new Promise<void>((r) => (releaseFirst = r));
+    else {
+      await firstDone;
+      if (stopReason) return 'remaining';
+    }
     try {
       const outcome = await deps.runner(s, decision);
       if (outcome.kind === 'written') {
@@ -137,6 +148,18 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
       const e = err as { code?: unknown; message?: unknown };
       const code = typeof e.code === 'string' ? e.code : 'Unexpected';
       const message = typeof e.message === 'string' ? e.message : 'unexpected error';
+      if (err instanceof RunLevelError) {
+        // Credentials, activation or a missing setting: every other case would fail the same way. Stop here;
+        // this case spent no attempt and stays due.
+        error ??= {
+          code: err.code,
+          message: err.message,
+          ...(err.variable === undefined ? {} : { variable: err.variable }),
+        };
+        stop('run-level-error');
+        log.error('run-level failure; stopping the run', { caseId: s.caseId, code, variable: err.variable });
+        return 'remaining';
+      }
       if (err instanceof StoreError && err.code === 'SymbolicLink') {
         // The folder store never follows a link: the case is reported and skipped, not retried.
         counts.skipped += 1;
@@ -150,6 +173,8 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
       options.onCase?.({ caseId: s.caseId, decision, outcome: { kind: 'error', code, message } });
       // Not handled: it stays due and is run again by a later run (after this one completes the listing).
       return 'finished';
+    } finally {
+      releaseFirst?.();
     }
   };
 
@@ -165,7 +190,8 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
       finish(seq, s);
       return;
     }
-    const claim = s.ref && s.auth ? s.claims.get(pairHash(s.ref.etag, s.auth.etag)) : undefined;
+    const seen = s.ref && s.auth ? s.claims.get(pairHash(s.ref.etag, s.auth.etag)) : undefined;
+    const claim = seen?.released ? undefined : seen;
     const decision = decideCase({
       validCaseId: s.validCaseId,
       refEtag: s.ref?.etag,

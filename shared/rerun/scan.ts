@@ -17,6 +17,8 @@ export interface PhotoVersion {
 export interface ClaimSeen {
   seq: number;
   lastModifiedEpochMs: number;
+  /** The claim was released without a result (a `done` marker): nobody is working on it. */
+  released?: boolean;
 }
 
 /** Everything the listing says about one case folder. */
@@ -73,8 +75,10 @@ function addKey(snapshot: CaseSnapshot, rest: string, entry: ListEntry): void {
   else if (rest === CASE_JSON) snapshot.hasCaseJson = true;
   else {
     const claim = parseClaimsName(rest); // undefined for anything in a subfolder: rest then holds a '/'
+    const seen = snapshot.claims.get(claim?.pairHash ?? '');
+    // `done-N` lists after `claim-N` (same pair hash, "d" > "c"): it marks the newest claim released.
+    if (claim?.kind === 'done' && seen?.seq === claim.seq) seen.released = true;
     if (claim?.kind !== 'claim') return;
-    const seen = snapshot.claims.get(claim.pairHash);
     if (!seen || seen.seq < claim.seq) {
       snapshot.claims.set(claim.pairHash, { seq: claim.seq, lastModifiedEpochMs: entry.lastModifiedEpochMs });
     }

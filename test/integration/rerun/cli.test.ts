@@ -99,14 +99,19 @@ describe('npm run rerun', () => {
     expect(emulator.stats().byOutcome.instant).toBe(3);
   });
 
-  it('exits 1 when cases end failed (a forced rerun on an account that is not activated)', async () => {
-    const { code, stdout } = await runCli(
-      ['--force', '--bucket-dir', root, '--prefix', 'cases'],
+  it('stops at the first NotActivated and exits 2, leaving every result as it was (a forced rerun)', async () => {
+    const store = createFsStore({ root });
+    const before = await readResult(store, { prefix: 'cases', caseId: 'c1' });
+    const requests = emulator.stats().requests;
+    const { code, stdout, stderr } = await runCli(
+      ['--force', '--bucket-dir', root, '--prefix', 'cases', '--concurrency', '1'],
       env('inactive-ak'),
     );
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/\| failed +\| 3 \|/);
+    expect(code).toBe(2);
     expect(stdout).toContain('NotActivated');
+    expect(stderr).toContain('NotActivated');
+    expect(emulator.stats().requests - requests).toBe(1);
+    expect(await readResult(store, { prefix: 'cases', caseId: 'c1' })).toEqual(before);
   });
 
   it('exits 2 on bad arguments and on missing credentials', async () => {

@@ -154,11 +154,13 @@ describe('processCase', () => {
     expect(await readResult(store, loc)).toMatchObject({ resourceCode: '33333333', reference: 'crm-9' });
   });
 
-  it('rejects a pair with no resourceCode anywhere', async () => {
+  it('leaves a pair with no resourceCode anywhere unjudged (a run-level error naming IDV_RESOURCE_CODE)', async () => {
     const { client, calls } = recordingClient();
     await putPair();
-    await processCase(deps(client, { settings: { ...settings, defaultResourceCode: undefined } }), loc);
-    expect((await readResult(store, loc))?.error?.code).toBe('resource_code_missing');
+    await expect(
+      processCase(deps(client, { settings: { ...settings, defaultResourceCode: undefined } }), loc),
+    ).rejects.toMatchObject({ code: 'resource_code_missing', variable: 'IDV_RESOURCE_CODE' });
+    expect(await readResult(store, loc)).toBeUndefined();
     expect(calls).toHaveLength(0);
   });
 
@@ -194,7 +196,7 @@ describe('processCase', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it('retries a 402 after the next quota reset and fails for good on 403', async () => {
+  it('retries a 402 after the next quota reset; a 403 then is a run-level error that spends no attempt', async () => {
     const { client } = recordingClient((n) => {
       throw n === 1
         ? new IdvError('QuotaExceeded', 'quota spent')
@@ -206,12 +208,8 @@ describe('processCase', () => {
     expect(r1?.status).toBe('retrying');
     expect(new Date(r1?.nextAttemptAt ?? '').toISOString()).toMatch(/T00:00:00\.000Z$/);
     clock.advance(Date.parse(r1?.nextAttemptAt ?? '') - clock.nowMs() + 1);
-    await processCase(deps(client), loc);
-    expect(await readResult(store, loc)).toMatchObject({
-      status: 'failed',
-      error: { code: 'NotActivated' },
-      attempts: 2,
-    });
+    await expect(processCase(deps(client), loc)).rejects.toMatchObject({ code: 'NotActivated' });
+    expect(await readResult(store, loc)).toEqual(r1);
   });
 
   it('does not touch a pair whose claim is held by a live instance', async () => {

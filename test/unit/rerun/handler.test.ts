@@ -18,7 +18,13 @@ describe('rerun-batch handler', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'rerun-handler-'));
     handler = createRerunBatchHandler(
-      { IDV_STORE: 'fs', IDV_BUCKET_DIR: root, IDV_PREFIX: 'cases', IDV_ENDPOINT: 'http://127.0.0.1:9' },
+      {
+        IDV_STORE: 'fs',
+        IDV_BUCKET_DIR: root,
+        IDV_PREFIX: 'cases',
+        IDV_ENDPOINT: 'http://127.0.0.1:9',
+        IDV_RESOURCE_CODE: '12345678',
+      },
       { logger: createLogger({ write: (l) => logs.push(l) }) },
     );
   });
