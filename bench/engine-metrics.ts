@@ -1,5 +1,6 @@
 /**
- * Pure figures for the engine benchmark: error rates at a threshold, the equal error rate, percentiles.
+ * Pure figures for the engine benchmark: error rates at a threshold, FNMR at a fixed FMR, the equal error
+ * rate, the DET curve, identity folds, percentiles.
  */
 
 export interface ScoredPair {
@@ -38,10 +39,16 @@ export function ratesAt(pairs: readonly ScoredPair[], threshold: number): Rates 
   };
 }
 
+/** Every threshold at which a rate changes: each observed score, plus one above the highest. */
+function candidateThresholds(pairs: readonly ScoredPair[]): number[] {
+  const scores = [...new Set(pairs.map((p) => p.score).filter((s): s is number => s !== undefined))];
+  scores.sort((a, b) => a - b);
+  return [...scores, (scores.at(-1) ?? 100) + 0.01];
+}
+
 /** Equal error rate: sweeps every observed score as a threshold and returns the point where FMR ~ FNMR. */
 export function equalErrorRate(pairs: readonly ScoredPair[]): { eer: number; threshold: number } {
-  const candidates = [...new Set(pairs.map((p) => p.score).filter((s): s is number => s !== undefined))];
-  candidates.push(0, 100.01);
+  const candidates = [0, ...candidateThresholds(pairs)];
   let best = { eer: 1, threshold: 0, gap: Number.POSITIVE_INFINITY };
   for (const t of candidates) {
     const { fmr, fnmr } = ratesAt(pairs, t);
@@ -49,6 +56,132 @@ export function equalErrorRate(pairs: readonly ScoredPair[]): { eer: number; thr
     if (gap < best.gap) best = { eer: (fmr + fnmr) / 2, threshold: t, gap };
   }
   return { eer: best.eer, threshold: best.threshold };
+}
+
+export interface FnmrAtFmr {
+  /** The FMR asked for. */
+  targetFmr: number;
+  /** The lowest threshold whose measured FMR is at most targetFmr. */
+  threshold: number;
+  fmr: number;
+  fnmr: number;
+  /** Different-people pairs measured; below 1 / targetFmr the point is only "no false match seen". */
+  impostorPairs: number;
+  /** Whether impostorPairs >= 1 / targetFmr (otherwise the target lies below the set's resolution). */
+  resolved: boolean;
+}
+
+/**
+ * FNMR at the lowest threshold that keeps the measured FMR at or below `targetFmr`: just above the score of
+ * the first different-people pair that would break the target (scores have two decimals). The threshold
+ * depends on the different-people scores only.
+ */
+export function fnmrAtFmr(pairs: readonly ScoredPair[], targetFmr: number): FnmrAtFmr {
+  const impostorPairs = pairs.filter((p) => p.label === 'different').length;
+  const impostorScores = pairs
+    .filter((p) => p.label === 'different' && p.score !== undefined)
+    .map((p) => p.score!)
+    .sort((a, b) => b - a);
+  const allowed = Math.floor(targetFmr * impostorPairs + 1e-9);
+  const threshold =
+    allowed < impostorScores.length ? Math.round((impostorScores[allowed]! + 0.01) * 100) / 100 : 0;
+  const { fmr, fnmr } = ratesAt(pairs, threshold);
+  return { targetFmr, threshold, fmr, fnmr, impostorPairs, resolved: impostorPairs * targetFmr >= 1 };
+}
+
+export interface DetPoint {
+  threshold: number;
+  fmr: number;
+  fnmr: number;
+}
+
+/** The DET curve: (FMR, FNMR) at every threshold where either changes, FMR falling. */
+export function detCurve(pairs: readonly ScoredPair[]): DetPoint[] {
+  return [0, ...candidateThresholds(pairs)].map((threshold) => ({ threshold, ...ratesAt(pairs, threshold) }));
+}
+
+/**
+ * Identities from the pairs alone: photos joined by a "same" pair belong to one identity (connected
+ * components), every other photo is an identity of its own.
+ */
+export function identitiesFromPairs(
+  pairs: readonly { ref: string; auth: string; label: 'same' | 'different' }[],
+): Map<string, string> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(x, root);
+    return root;
+  };
+  for (const p of pairs) {
+    for (const f of [p.ref, p.auth]) if (!parent.has(f)) parent.set(f, f);
+  }
+  for (const p of pairs) {
+    if (p.label !== 'same') continue;
+    const [a, b] = [find(p.ref), find(p.auth)].sort();
+    if (a !== b) parent.set(b!, a!);
+  }
+  return new Map([...parent.keys()].map((f) => [f, find(f)]));
+}
+
+export interface FoldPair extends ScoredPair {
+  /** Identities of the two photos. */
+  identities: readonly [string, string];
+}
+
+export interface FoldResult {
+  folds: number;
+  /** Held-out rates pooled over every fold: each pair is judged by a threshold fitted without its people. */
+  fmr: number;
+  fnmr: number;
+  falseMatches: number;
+  impostorPairs: number;
+  falseNonMatches: number;
+  genuinePairs: number;
+  /** The thresholds chosen, one per fold (their spread shows how stable the choice is). */
+  thresholds: number[];
+}
+
+/**
+ * Leave-one-identity-out: for each identity, a threshold is chosen on the pairs that do not involve it (the
+ * lowest with FMR <= targetFmr there), then the pairs that involve it are judged with that threshold. Every
+ * pair is judged once per identity it involves, so a different-people pair is judged twice, each time by a
+ * threshold that never saw one of its two people.
+ */
+export function leaveOneIdentityOut(pairs: readonly FoldPair[], targetFmr: number): FoldResult {
+  const identities = [...new Set(pairs.flatMap((p) => p.identities))].sort();
+  const result: FoldResult = {
+    folds: 0,
+    fmr: 0,
+    fnmr: 0,
+    falseMatches: 0,
+    impostorPairs: 0,
+    falseNonMatches: 0,
+    genuinePairs: 0,
+    thresholds: [],
+  };
+  for (const held of identities) {
+    const heldOut = pairs.filter((p) => p.identities.includes(held));
+    const calibration = pairs.filter((p) => !p.identities.includes(held));
+    if (heldOut.length === 0 || !calibration.some((p) => p.label === 'different')) continue;
+    const { threshold } = fnmrAtFmr(calibration, targetFmr);
+    result.folds++;
+    result.thresholds.push(threshold);
+    for (const p of heldOut) {
+      const passed = p.score !== undefined && p.score >= threshold;
+      if (p.label === 'same') {
+        result.genuinePairs++;
+        if (!passed) result.falseNonMatches++;
+      } else {
+        result.impostorPairs++;
+        if (passed) result.falseMatches++;
+      }
+    }
+  }
+  result.fmr = result.impostorPairs ? result.falseMatches / result.impostorPairs : 0;
+  result.fnmr = result.genuinePairs ? result.falseNonMatches / result.genuinePairs : 0;
+  return result;
 }
 
 export function percentile(values: readonly number[], p: number): number {

@@ -1,23 +1,40 @@
 /**
  * Calibration benchmark of the offline face engine.
  *
- *   npm run bench:engine -- --dataset DIR [--id-style] [--baseline] [--limit N]
+ *   npm run bench:engine -- --dataset DIR [--id-style] [--demo] [--plot FILE.svg] [--limit N]
+ *                           [--baseline] [--baseline-limit N] [--dump FILE.jsonl]
  *
  * DIR holds photos and pairs.csv (ref,auth,label with label same|different). Prints a readable table on
- * stderr... and stdout, and as its LAST line one JSON object with the figures (rates as fractions 0-1,
- * threshold on the 0-100 score). Replay attacks are built from the dataset's photos: transformed copies of
- * each photo (re-encode, crop, resize, mirror, small rotation, brightness) as auth against it as ref.
+ * stdout, and as its LAST line one JSON object with the figures (rates as fractions 0-1, threshold on the
+ * 0-100 score). Reports FMR/FNMR at the configured threshold, FNMR at FMR 0.001 and 0.0001, the EER, and
+ * held-out rates of leave-one-identity-out folds (identities = photos joined by same-person pairs); --plot
+ * writes the DET curve. Replay attacks are built from the photos: transformed copies of each ref (re-encode,
+ * crop, resize, mirror, small rotation, brightness) as auth against it as ref.
  */
+import { existsSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createFaceEngine } from '../local/engine/engine.ts';
+import { distanceForScore } from '../local/engine/score.ts';
 import type { Comparison } from '../local/engine/types.ts';
-import { REPLAY_KINDS, type ReplayKind, replayOf } from '../test/helpers/photos.ts';
+import { faceCrop, REPLAY_KINDS, type ReplayKind, replayOf, SAMPLE_FACES } from '../test/helpers/photos.ts';
 import { createBaseline } from './engine-baseline.ts';
-import { equalErrorRate, percentile, ratesAt, round, type ScoredPair } from './engine-metrics.ts';
+import { detSvg } from './engine-det.ts';
+import {
+  detCurve,
+  equalErrorRate,
+  type FoldPair,
+  fnmrAtFmr,
+  identitiesFromPairs,
+  leaveOneIdentityOut,
+  percentile,
+  ratesAt,
+  round,
+  type ScoredPair,
+} from './engine-metrics.ts';
 import { toIdPhoto } from './id-photo.ts';
 
 const PairRowSchema = z.object({
@@ -41,35 +58,91 @@ function parsePairsCsv(text: string): PairRow[] {
     });
 }
 
-const { values: args } = parseArgs({
-  options: {
-    dataset: { type: 'string' },
-    'id-style': { type: 'boolean', default: false },
-    baseline: { type: 'boolean', default: false },
-    /** Runs the (slow) baseline on the first N pairs only; the speed ratio then uses the same N pairs. */
-    'baseline-limit': { type: 'string' },
-    limit: { type: 'string' },
-    /** Writes every comparison (distances, attack signal values) as JSON lines, for calibration. */
-    dump: { type: 'string' },
-  },
-});
-if (!args.dataset) {
-  console.error('usage: npm run bench:engine -- --dataset DIR [--id-style] [--baseline] [--limit N]');
+const USAGE =
+  'usage: npm run bench:engine -- --dataset DIR [--id-style] [--demo] [--plot FILE.svg] [--limit N] ' +
+  '[--baseline] [--baseline-limit N] [--dump FILE.jsonl] [--help]';
+
+function fail(message: string): never {
+  console.error(`bench:engine: ${message}\n${USAGE}`);
   process.exit(2);
 }
+function parseCommandLine() {
+  return parseArgs({
+    options: {
+      dataset: { type: 'string' },
+      /** Every ref (ID photo side) becomes an ID-style photo: tight crop, 150-300 px wide, grey, JPEG q50. */
+      'id-style': { type: 'boolean', default: false },
+      /** Adds the faces of face-api's demo photos (22 people) and their pairs with the dataset's photos. */
+      demo: { type: 'boolean', default: false },
+      /** Writes the DET curve as an SVG file. */
+      plot: { type: 'string' },
+      baseline: { type: 'boolean', default: false },
+      /** Runs the (slow) baseline on the first N pairs only; the speed ratio then uses the same N pairs. */
+      'baseline-limit': { type: 'string' },
+      limit: { type: 'string' },
+      /** Writes every comparison (distances, attack signal values) as JSON lines, for calibration. */
+      dump: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  }).values;
+}
+let args: ReturnType<typeof parseCommandLine>;
+try {
+  args = parseCommandLine();
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
+
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (!args.dataset) fail('--dataset is required: a folder with photos and pairs.csv (ref,auth,label)');
 const dir = args.dataset;
+const pairsCsv = join(dir, 'pairs.csv');
+if (!existsSync(dir)) fail(`the dataset folder ${dir} does not exist`);
+if (!existsSync(pairsCsv))
+  fail(`${pairsCsv} does not exist: the dataset folder needs pairs.csv (ref,auth,label)`);
+for (const [flag, value] of [
+  ['--limit', args.limit],
+  ['--baseline-limit', args['baseline-limit']],
+] as const) {
+  if (value !== undefined && !(Number.isInteger(Number(value)) && Number(value) > 0))
+    fail(`${flag} must be a positive integer, got "${value}"`);
+}
 const idStyle = args['id-style'];
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const progress = (line: string) => process.stderr.write(`\r${line}`);
 
-const pairs = parsePairsCsv(await readFile(join(dir, 'pairs.csv'), 'utf8')).slice(
-  0,
-  args.limit ? Number(args.limit) : undefined,
-);
-const files = [...new Set(pairs.flatMap((p) => [p.ref, p.auth]))].sort();
-const originals = new Map(
-  await Promise.all(files.map(async (f) => [f, await readFile(join(dir, f))] as const)),
-);
+type BenchPair = PairRow & { set: 'dataset' | 'demo' | 'cross' };
+const datasetPairs: BenchPair[] = parsePairsCsv(await readFile(pairsCsv, 'utf8'))
+  .slice(0, args.limit ? Number(args.limit) : undefined)
+  .map((p) => ({ ...p, set: 'dataset' }));
+const datasetFiles = [...new Set(datasetPairs.flatMap((p) => [p.ref, p.auth]))].sort();
+const originals = new Map<string, Buffer>();
+for (const f of datasetFiles) {
+  const path = join(dir, f);
+  if (!existsSync(path)) fail(`pairs.csv names ${f}, which is not in ${dir}`);
+  originals.set(f, await readFile(path));
+}
+// --demo: the 22 faces of face-api's six demo photos, all different people, cropped with a margin. Their
+// pairs with each other (231) and with every dataset photo (cross-set) are different-people pairs.
+const pairs: BenchPair[] = [...datasetPairs];
+if (args.demo) {
+  const demoFiles: string[] = [];
+  for (const n of [1, 2, 3, 4, 5, 6] as const) {
+    for (let i = 0; i < SAMPLE_FACES[n].length; i++) {
+      const name = `face-api:sample${n}#${i}`;
+      originals.set(name, await faceCrop(n, i));
+      demoFiles.push(name);
+    }
+  }
+  for (const [i, a] of demoFiles.entries()) {
+    for (const b of demoFiles.slice(i + 1)) pairs.push({ ref: a, auth: b, label: 'different', set: 'demo' });
+    for (const f of datasetFiles) pairs.push({ ref: f, auth: a, label: 'different', set: 'cross' });
+  }
+}
+const files = [...originals.keys()];
 
 const loadStartMs = performance.now();
 const engine = await createFaceEngine();
@@ -168,22 +241,58 @@ await rm(replayDir, { recursive: true, force: true });
 const threshold = engine.options.threshold;
 const rates = ratesAt(scored, threshold);
 const { eer, threshold: eerThreshold } = equalErrorRate(scored);
+const at1e3 = fnmrAtFmr(scored, 0.001);
+const at1e4 = fnmrAtFmr(scored, 0.0001);
+const identityOf = identitiesFromPairs(pairs);
+const foldPairs: FoldPair[] = pairs.map((p, i) => ({
+  ...scored[i]!,
+  identities: [identityOf.get(p.ref)!, identityOf.get(p.auth)!] as const,
+}));
+const folds = leaveOneIdentityOut(foldPairs, 0.001);
 const distances = (label: 'same' | 'different') =>
   results
     .map((r, i) => (r.outcome === 'judged' && pairs[i]!.label === label ? r.distance : undefined))
     .filter((d): d is number => d !== undefined);
 const same = distances('same');
 const different = distances('different');
+const counts = (label: 'same' | 'different') => scored.filter((p) => p.label === label).length;
+const atTarget = (point: typeof at1e3) =>
+  `${round(point.fnmr)} (score >= ${round(point.threshold, 2)}, measured FMR ${round(point.fmr)}` +
+  `${point.resolved ? '' : `; ${point.impostorPairs} different-people pairs cannot resolve ${point.targetFmr}: no false match seen`})`;
 
 say('');
-say(`dataset ${dir}${idStyle ? ' (refs as ID photos)' : ''}: ${pairs.length} pairs, ${unjudged} unjudgeable`);
-say(`  threshold            ${threshold} (score), EER ${round(eer)} at score ${round(eerThreshold, 2)}`);
-say(`  accuracy             ${round(rates.accuracy)}`);
-say(`  FMR / FNMR           ${round(rates.fmr)} / ${round(rates.fnmr)}`);
-say(`  same distance        max ${round(Math.max(...same), 3)}, p95 ${round(percentile(same, 95), 3)}`);
 say(
-  `  different distance   min ${round(Math.min(...different), 3)}, p5 ${round(percentile(different, 5), 3)}`,
+  `dataset ${dir}${idStyle ? ' (refs as ID photos)' : ''}${args.demo ? ' + face-api demo faces' : ''}: ` +
+    `${pairs.length} pairs (${counts('same')} same, ${counts('different')} different), ${unjudged} unjudgeable`,
 );
+say(
+  `  threshold            score ${threshold} = descriptor distance ${round(distanceForScore(threshold), 3)}`,
+);
+say(
+  `  FMR / FNMR           ${round(rates.fmr)} / ${round(rates.fnmr)} at the threshold (accuracy ${round(rates.accuracy)})`,
+);
+for (const set of ['demo', 'cross'] as const) {
+  const subset = scored.filter((_, i) => pairs[i]!.set === set);
+  if (subset.length === 0) continue;
+  const passed = subset.filter((p) => p.score !== undefined && p.score >= threshold).length;
+  const what = set === 'demo' ? 'demo faces with each other' : 'demo faces x dataset photos';
+  say(`    ${what.padEnd(28)} FMR ${round(passed / subset.length)} (${passed}/${subset.length})`);
+}
+say(`  FNMR at FMR 0.001    ${atTarget(at1e3)}`);
+say(`  FNMR at FMR 0.0001   ${atTarget(at1e4)}`);
+say(`  EER                  ${round(eer)} at score ${round(eerThreshold, 2)}`);
+say(
+  `  held-out folds       FMR ${round(folds.fmr)} (${folds.falseMatches}/${folds.impostorPairs}), ` +
+    `FNMR ${round(folds.fnmr)} (${folds.falseNonMatches}/${folds.genuinePairs}): leave-one-identity-out over ` +
+    `${folds.folds} identities, threshold fitted for FMR 0.001 on the others ` +
+    `(score ${round(Math.min(...folds.thresholds), 2)}-${round(Math.max(...folds.thresholds), 2)})`,
+);
+if (same.length)
+  say(`  same distance        max ${round(Math.max(...same), 3)}, p95 ${round(percentile(same, 95), 3)}`);
+if (different.length)
+  say(
+    `  different distance   min ${round(Math.min(...different), 3)}, p5 ${round(percentile(different, 5), 3)}`,
+  );
 say(
   `  replay detection     ${replaysDetected}/${replays}${missed.length ? ` (missed: ${missed.slice(0, 8).join(', ')})` : ''}`,
 );
@@ -191,6 +300,25 @@ say(`  BPCER                ${genuineFlagged}/${genuine} genuine pairs flagged a
 say(
   `  ms per pair          p50 ${Math.round(percentile(pairMs, 50))}, p95 ${Math.round(percentile(pairMs, 95))}`,
 );
+say(`  peak RSS             ${Math.round(peakRssBytes / 2 ** 20)} MB`);
+
+if (args.plot) {
+  const name = `${basename(dir)}${idStyle ? ' (ID-style refs)' : ''}${args.demo ? ' + demo faces' : ''}`;
+  const svg = detSvg(
+    [
+      {
+        name,
+        points: detCurve(scored),
+        operatingPoint: { ...rates, label: `threshold ${threshold}` },
+      },
+    ],
+    `DET curve of the offline face engine: ${name}`,
+    `${counts('same')} same-person and ${counts('different')} different-people pairs (npm run bench:engine). ` +
+      'Rates of 0 are drawn at the axis minimum (0.0001). Unjudgeable pairs count as non-matches.',
+  );
+  await writeFile(args.plot, svg);
+  say(`  DET curve            written to ${args.plot}`);
+}
 
 if (args.baseline) {
   const baseline = await createBaseline();
@@ -226,7 +354,12 @@ say(
     fmr: round(rates.fmr),
     fnmr: round(rates.fnmr),
     threshold,
+    thresholdDistance: round(distanceForScore(threshold)),
+    fnmrAtFmr1e3: round(at1e3.fnmr),
+    fnmrAtFmr1e4: round(at1e4.fnmr),
     eer: round(eer),
+    heldOutFmr: round(folds.fmr),
+    heldOutFnmr: round(folds.fnmr),
     replayDetection: round(replays ? replaysDetected / replays : 0),
     bpcer: round(genuine ? genuineFlagged / genuine : 0),
     p50MsPerPair: Math.round(percentile(pairMs, 50)),

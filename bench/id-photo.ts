@@ -7,16 +7,18 @@ import sharp from 'sharp';
 import type { FaceBox } from '../local/engine/types.ts';
 
 export async function toIdPhoto(photo: Buffer, face: FaceBox, width: number): Promise<Buffer> {
-  const meta = await sharp(photo).autoOrient().toBuffer({ resolveWithObject: true });
-  const imgW = meta.info.width;
-  const imgH = meta.info.height;
+  // Dimensions after EXIF orientation, read from the header: no full decode and re-encode of the photo.
+  const meta = await sharp(photo).metadata();
+  const imgW = meta.autoOrient?.width ?? meta.width;
+  const imgH = meta.autoOrient?.height ?? meta.height;
   const cropW = Math.min(imgW, Math.round(face.width * 1.7));
   const cropH = Math.min(imgH, Math.round((cropW * 4) / 3));
   const centreX = face.x + face.width / 2;
   const centreY = face.y + face.height * 0.45;
   const left = Math.max(0, Math.min(imgW - cropW, Math.round(centreX - cropW / 2)));
   const top = Math.max(0, Math.min(imgH - cropH, Math.round(centreY - cropH / 2)));
-  return sharp(meta.data)
+  return sharp(photo)
+    .autoOrient()
     .extract({ left, top, width: cropW, height: cropH })
     .resize(width, Math.round((width * 4) / 3), { fit: 'fill' })
     .greyscale()

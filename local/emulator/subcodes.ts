@@ -25,4 +25,6 @@ export const UNJUDGEABLE_SUB_CODES: Readonly<Record<UnjudgeableReason, string>> 
   too_large: 'Z9105',
   no_face: 'Z9106',
   face_too_small: 'Z9107',
+  face_blurred: 'Z9108',
+  face_not_frontal: 'Z9109',
 };

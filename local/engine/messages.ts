@@ -41,7 +41,14 @@ export type FaceAnalysis = z.infer<typeof FaceAnalysisSchema>;
 
 export const FailedAnalysisSchema = z.object({
   ok: z.literal(false),
-  reason: z.enum(['undecodable', 'truncated', 'no_face', 'face_too_small']),
+  reason: z.enum([
+    'undecodable',
+    'truncated',
+    'no_face',
+    'face_too_small',
+    'face_blurred',
+    'face_not_frontal',
+  ]),
   message: z.string(),
   decodeMs: MsSchema,
   detectMs: MsSchema,

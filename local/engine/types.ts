@@ -14,6 +14,8 @@ export const UNJUDGEABLE_REASONS = [
   'too_large', // dimensions or pixel count over the limit, rejected from the header before decoding
   'no_face', // decoded, but no face found
   'face_too_small', // the largest face is below the minimum size
+  'face_blurred', // the largest face has too little fine detail to describe (quality.ts)
+  'face_not_frontal', // the largest face is turned too far towards a profile (quality.ts)
 ] as const;
 export type UnjudgeableReason = (typeof UNJUDGEABLE_REASONS)[number];
 

@@ -75,6 +75,17 @@ describe('face engine: photos that cannot be judged', () => {
     expect(result.timingsMs.decodeMs).toBe(0);
   });
 
+  it('reports face_blurred for the auth photo when its face is too blurred to describe', async () => {
+    // Face 2 of demo photo 5 blurred with sigma 6 px: still found by the detector, but its detail is gone.
+    const soft = await sharp(await faceCrop(5, 2))
+      .blur(6)
+      .jpeg()
+      .toBuffer();
+    const result = unjudged(await engine.compare(face, soft));
+    expect(result).toMatchObject({ reason: 'face_blurred', photo: 'auth' });
+    expect(result.message).toMatch(/the auth photo: the face is too blurred to compare/);
+  });
+
   it('reports face_too_small when the only face is narrower than the minimum', async () => {
     // A 28 px wide face on a 160x160 grey canvas: the detector still finds it, the minimum is 32 px.
     const small = await sharp(face).resize({ width: 28 }).toBuffer();

@@ -1,0 +1,235 @@
+/**
+ * Calibration check of the engine's match score on people the threshold never saw.
+ *
+ *   npm run bench:engine-folds -- --dataset DIR [--demo] [--id-style] [--plot FILE.svg]
+ *
+ * Every photo is analysed once, exactly as the engine analyses it (analyse.ts, same settings), and EVERY pair
+ * of photos is scored (not only pairs.csv's): same identity = same person. Identities come from
+ * DIR/identities.csv (file,identity) when present, else from pairs.csv's same-person pairs. --demo adds the
+ * 22 faces of face-api's demo photos (22 more people); --id-style scores an ID-style copy of each photo (tight
+ * crop, 150-300 px, grey, JPEG q50) against every other photo. Prints FMR/FNMR at the default threshold, FNMR
+ * at FMR 0.001 and 0.0001, the EER, leave-one-identity-out held-out rates, and the distance where a normal
+ * fitted to all different-people distances puts FMR 0.001 and 0.0001 (a smooth estimate that does not hang
+ * on the few closest pairs). Last line: the figures as JSON. Speed and memory are bench:engine's job.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { analysePhoto } from '../local/engine/analyse.ts';
+import { DEFAULT_THRESHOLD } from '../local/engine/calibration.ts';
+import type { AnalyseSettings } from '../local/engine/messages.ts';
+import { FaceEngineOptionsSchema } from '../local/engine/options.ts';
+import { loadRuntime } from '../local/engine/runtime.ts';
+import { distanceForScore, euclideanDistance, scoreFromDistance } from '../local/engine/score.ts';
+import { faceCrop, SAMPLE_FACES } from '../test/helpers/photos.ts';
+import { detSvg } from './engine-det.ts';
+import {
+  detCurve,
+  equalErrorRate,
+  type FoldPair,
+  fnmrAtFmr,
+  identitiesFromPairs,
+  leaveOneIdentityOut,
+  ratesAt,
+  round,
+} from './engine-metrics.ts';
+import { toIdPhoto } from './id-photo.ts';
+
+const USAGE =
+  'usage: npm run bench:engine-folds -- --dataset DIR [--demo] [--id-style] [--plot FILE.svg] [--help]';
+function fail(message: string): never {
+  console.error(`bench:engine-folds: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+function parseCommandLine() {
+  return parseArgs({
+    options: {
+      dataset: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      'id-style': { type: 'boolean', default: false },
+      plot: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  }).values;
+}
+let args: ReturnType<typeof parseCommandLine>;
+try {
+  args = parseCommandLine();
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
+
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (!args.dataset) fail('--dataset is required: a folder with photos and identities.csv or pairs.csv');
+const dir = args.dataset;
+if (!existsSync(dir)) fail(`the dataset folder ${dir} does not exist`);
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function csvRows(text: string): Record<string, string>[] {
+  const [header, ...lines] = text.trim().split(/\r?\n/);
+  const columns = (header ?? '').split(',').map((c) => c.trim());
+  return lines
+    .filter((l) => l.trim() !== '')
+    .map((l) => Object.fromEntries(l.split(',').map((c, i) => [columns[i], c.trim()])));
+}
+
+/** file -> identity */
+const identityOf = new Map<string, string>();
+if (existsSync(join(dir, 'identities.csv'))) {
+  for (const row of csvRows(await readFile(join(dir, 'identities.csv'), 'utf8'))) {
+    if (!row.file || !row.identity) fail('identities.csv needs the columns file,identity');
+    identityOf.set(row.file, row.identity);
+  }
+} else if (existsSync(join(dir, 'pairs.csv'))) {
+  const rows = csvRows(await readFile(join(dir, 'pairs.csv'), 'utf8')).map((r) => ({
+    ref: r.ref ?? '',
+    auth: r.auth ?? '',
+    label: r.label === 'same' ? ('same' as const) : ('different' as const),
+  }));
+  for (const [file, identity] of identitiesFromPairs(rows)) identityOf.set(file, identity);
+} else {
+  fail(`${dir} has neither identities.csv (file,identity) nor pairs.csv (ref,auth,label)`);
+}
+
+const photos: { name: string; identity: string; bytes: Buffer }[] = [];
+for (const [file, identity] of identityOf) {
+  const path = join(dir, file);
+  if (!existsSync(path)) fail(`${file} is listed but not in ${dir}`);
+  photos.push({ name: file, identity, bytes: await readFile(path) });
+}
+if (args.demo) {
+  for (const n of [1, 2, 3, 4, 5, 6] as const) {
+    for (let i = 0; i < SAMPLE_FACES[n].length; i++) {
+      const name = `face-api:sample${n}#${i}`;
+      photos.push({ name, identity: name, bytes: await faceCrop(n, i) });
+    }
+  }
+}
+
+sharp.cache(false);
+const rt = await loadRuntime();
+const defaults = FaceEngineOptionsSchema.parse({});
+const settings: AnalyseSettings = {
+  detectMaxSide: defaults.detectMaxSide,
+  minFaceSize: defaults.minFaceSize,
+  passiveSignals: false,
+};
+type Described = { name: string; identity: string; descriptor?: number[]; reason?: string };
+async function describe(name: string, identity: string, bytes: Buffer): Promise<Described> {
+  const a = await analysePhoto(rt, bytes, settings);
+  return a.ok ? { name, identity, descriptor: a.descriptor } : { name, identity, reason: a.reason };
+}
+const plain: Described[] = [];
+const idStyled: Described[] = [];
+for (const [k, p] of photos.entries()) {
+  const d = await describe(p.name, p.identity, p.bytes);
+  plain.push(d);
+  if (args['id-style']) {
+    const a = await analysePhoto(rt, p.bytes, settings);
+    if (a.ok)
+      idStyled.push(
+        await describe(p.name, p.identity, await toIdPhoto(p.bytes, a.box, 150 + ((k * 37) % 151))),
+      );
+    else idStyled.push({ name: p.name, identity: p.identity, reason: a.reason });
+  }
+  process.stderr.write(`\rphotos ${k + 1}/${photos.length}`);
+}
+process.stderr.write('\n');
+
+type Pair = FoldPair & { distance?: number; demo: boolean };
+const isDemo = (d: Described) => d.name.startsWith('face-api:');
+function pairOf(a: Described, b: Described): Pair {
+  const distance = a.descriptor && b.descriptor ? euclideanDistance(a.descriptor, b.descriptor) : undefined;
+  return {
+    label: a.identity === b.identity ? 'same' : 'different',
+    score: distance === undefined ? undefined : scoreFromDistance(distance),
+    identities: [a.identity, b.identity],
+    distance,
+    demo: isDemo(a) && isDemo(b),
+  };
+}
+const pairs: Pair[] = [];
+if (args['id-style']) {
+  for (const a of idStyled) for (const b of plain) if (a.name !== b.name) pairs.push(pairOf(a, b));
+} else {
+  for (let i = 0; i < plain.length; i++)
+    for (let j = i + 1; j < plain.length; j++) pairs.push(pairOf(plain[i]!, plain[j]!));
+}
+
+const threshold = DEFAULT_THRESHOLD;
+const rates = ratesAt(pairs, threshold);
+const at1e3 = fnmrAtFmr(pairs, 0.001);
+const at1e4 = fnmrAtFmr(pairs, 0.0001);
+const { eer, threshold: eerThreshold } = equalErrorRate(pairs);
+const folds = leaveOneIdentityOut(pairs, 0.001);
+const impostorDistances = pairs
+  .filter((p) => p.label === 'different' && p.distance !== undefined)
+  .map((p) => p.distance!);
+const mean = impostorDistances.reduce((s, d) => s + d, 0) / impostorDistances.length;
+const sd = Math.sqrt(impostorDistances.reduce((s, d) => s + (d - mean) ** 2, 0) / impostorDistances.length);
+// Standard normal quantiles for 0.001 and 0.0001.
+const normalAt1e3 = mean - 3.0902 * sd;
+const normalAt1e4 = mean - 3.719 * sd;
+const count = (label: 'same' | 'different') => pairs.filter((p) => p.label === label).length;
+const unjudged = [...plain, ...idStyled].filter((d) => d.reason);
+const demoPairs = pairs.filter((p) => p.demo);
+const demoPassed = demoPairs.filter((p) => p.score !== undefined && p.score >= threshold).length;
+const point = (p: typeof at1e3) =>
+  `${round(p.fnmr)} (score >= ${round(p.threshold, 2)} = distance ${round(distanceForScore(Math.min(99.99, p.threshold)), 3)}${p.resolved ? '' : `; ${p.impostorPairs} different-people pairs cannot resolve ${p.targetFmr}`})`;
+
+say(
+  `${basename(dir)}${args.demo ? ' + face-api demo faces' : ''}${args['id-style'] ? ', ID-style copy vs every other photo' : ', every pair of photos'}: ` +
+    `${photos.length} photos of ${new Set(photos.map((p) => p.identity)).size} people, ${pairs.length} pairs (${count('same')} same, ${count('different')} different)`,
+);
+if (unjudged.length)
+  say(`  unjudgeable photos   ${unjudged.map((d) => `${d.name} (${d.reason})`).join(', ')}`);
+say(`  threshold            score ${threshold} = distance ${round(distanceForScore(threshold), 3)}`);
+say(`  FMR / FNMR           ${round(rates.fmr, 5)} / ${round(rates.fnmr)} at the threshold`);
+if (demoPairs.length)
+  say(
+    `    demo faces only    FMR ${round(demoPassed / demoPairs.length)} (${demoPassed}/${demoPairs.length})`,
+  );
+say(`  FNMR at FMR 0.001    ${point(at1e3)}`);
+say(`  FNMR at FMR 0.0001   ${point(at1e4)}`);
+say(`  EER                  ${round(eer)} at score ${round(eerThreshold, 2)}`);
+say(
+  `  held-out folds       FMR ${round(folds.fmr, 5)} (${folds.falseMatches}/${folds.impostorPairs}), FNMR ${round(folds.fnmr)} ` +
+    `(${folds.falseNonMatches}/${folds.genuinePairs}): threshold fitted for FMR 0.001 without each of ${folds.folds} people`,
+);
+say(
+  `  normal fit           different-people distance ${round(mean, 3)} +- ${round(sd, 3)}: FMR 0.001 at distance ` +
+    `${round(normalAt1e3, 3)}, 0.0001 at ${round(normalAt1e4, 3)}`,
+);
+if (args.plot) {
+  const name = `${basename(dir)}${args.demo ? ' + demo faces' : ''}${args['id-style'] ? ' (ID-style refs)' : ''}, all pairs`;
+  await writeFile(
+    args.plot,
+    detSvg(
+      [{ name, points: detCurve(pairs), operatingPoint: { ...rates, label: `score ${threshold}` } }],
+      `DET curve of the offline face engine: ${name}`,
+      `${count('same')} same-person and ${count('different')} different-people pairs (npm run bench:engine-folds). ` +
+        'Rates of 0 are drawn at the axis minimum (0.0001).',
+    ),
+  );
+  say(`  DET curve            written to ${args.plot}`);
+}
+say(
+  JSON.stringify({
+    pairs: pairs.length,
+    fmr: round(rates.fmr, 5),
+    fnmr: round(rates.fnmr),
+    threshold,
+    fnmrAtFmr1e3: round(at1e3.fnmr),
+    fnmrAtFmr1e4: round(at1e4.fnmr),
+    eer: round(eer),
+    heldOutFmr: round(folds.fmr, 5),
+    heldOutFnmr: round(folds.fnmr),
+    demoFmr: demoPairs.length ? round(demoPassed / demoPairs.length) : undefined,
+    normalDistanceAtFmr1e3: round(normalAt1e3, 3),
+  }),
+);

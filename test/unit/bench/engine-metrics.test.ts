@@ -1,0 +1,153 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { detSvg, probit } from '../../../bench/engine-det.ts';
+import {
+  detCurve,
+  equalErrorRate,
+  type FoldPair,
+  fnmrAtFmr,
+  identitiesFromPairs,
+  leaveOneIdentityOut,
+  ratesAt,
+  type ScoredPair,
+} from '../../../bench/engine-metrics.ts';
+import { testSeed } from '../../helpers/random.ts';
+
+const same = (score: number | undefined): ScoredPair => ({ label: 'same', score });
+const different = (score: number | undefined): ScoredPair => ({ label: 'different', score });
+
+const scoredPairs = fc.array(
+  fc.record({
+    label: fc.constantFrom('same' as const, 'different' as const),
+    score: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
+  }),
+  { minLength: 1, maxLength: 60 },
+);
+
+describe('ratesAt', () => {
+  it('counts unjudgeable same-person pairs as false non-matches and never as matches', () => {
+    const rates = ratesAt([same(undefined), same(80), different(undefined), different(20)], 50);
+    expect(rates).toEqual({ accuracy: 0.75, fmr: 0, fnmr: 0.5 });
+  });
+});
+
+describe('fnmrAtFmr', () => {
+  it('picks the lowest threshold whose FMR stays at or below the target', () => {
+    const pairs = [
+      ...Array.from({ length: 10 }, (_, i) => different(10 + i)), // 10..19
+      different(60),
+      same(55),
+      same(70),
+      same(90),
+    ];
+    // 11 impostors: FMR 0.1 allows one false match (60), so the threshold lies just above the next one (19).
+    expect(fnmrAtFmr(pairs, 0.1)).toMatchObject({ threshold: 19.01, fmr: 1 / 11, fnmr: 0, resolved: true });
+    // FMR 0.001 is below what 11 impostors can measure: no false match at all, and it says so.
+    expect(fnmrAtFmr(pairs, 0.001)).toMatchObject({ threshold: 60.01, fmr: 0, fnmr: 1 / 3, resolved: false });
+  });
+
+  it('always meets its target and gives the lowest FNMR among thresholds that do', () => {
+    fc.assert(
+      fc.property(scoredPairs, fc.constantFrom(0, 0.001, 0.05, 0.2), (pairs, target) => {
+        const point = fnmrAtFmr(pairs, target);
+        expect(point.fmr).toBeLessThanOrEqual(target);
+        for (const t of [0, 25, 50, 75, 100, 101]) {
+          const r = ratesAt(pairs, t);
+          if (r.fmr <= target) expect(point.fnmr).toBeLessThanOrEqual(r.fnmr);
+        }
+      }),
+      { seed: testSeed(), numRuns: 200 },
+    );
+  });
+});
+
+describe('detCurve and equalErrorRate', () => {
+  it('runs from every judged impostor passing to none, with FNMR never falling as the threshold rises', () => {
+    fc.assert(
+      fc.property(scoredPairs, (pairs) => {
+        const curve = detCurve(pairs);
+        const impostors = pairs.filter((p) => p.label === 'different');
+        const judged = impostors.filter((p) => p.score !== undefined).length;
+        // At threshold 0 every judged impostor passes; an unjudgeable one never does.
+        expect(curve[0]!.fmr).toBe(impostors.length ? judged / impostors.length : 0);
+        expect(curve.at(-1)!.fmr).toBe(0);
+        for (let i = 1; i < curve.length; i++) {
+          expect(curve[i]!.fmr).toBeLessThanOrEqual(curve[i - 1]!.fmr);
+          expect(curve[i]!.fnmr).toBeGreaterThanOrEqual(curve[i - 1]!.fnmr);
+        }
+      }),
+      { seed: testSeed(), numRuns: 200 },
+    );
+  });
+
+  it('finds an EER of 0 when the classes are separated', () => {
+    expect(equalErrorRate([same(90), same(80), different(20), different(30)]).eer).toBe(0);
+  });
+});
+
+describe('identitiesFromPairs', () => {
+  it('joins photos linked by same-person pairs, transitively, and keeps the others apart', () => {
+    const ids = identitiesFromPairs([
+      { ref: 'a1', auth: 'a2', label: 'same' },
+      { ref: 'a2', auth: 'a3', label: 'same' },
+      { ref: 'a1', auth: 'b1', label: 'different' },
+      { ref: 'c1', auth: 'b1', label: 'different' },
+    ]);
+    expect(ids.get('a1')).toBe(ids.get('a3'));
+    expect(new Set([ids.get('a1'), ids.get('b1'), ids.get('c1')]).size).toBe(3);
+  });
+});
+
+describe('leaveOneIdentityOut', () => {
+  it('judges each pair with thresholds fitted without its people', () => {
+    // Person x's impostor pairs score high: a threshold fitted on the others is too low for them.
+    const pairs: FoldPair[] = [
+      { label: 'same', score: 80, identities: ['a', 'a'] },
+      { label: 'same', score: 85, identities: ['b', 'b'] },
+      { label: 'different', score: 20, identities: ['a', 'b'] },
+      { label: 'different', score: 70, identities: ['x', 'a'] },
+      { label: 'different', score: 30, identities: ['x', 'b'] },
+    ];
+    const result = leaveOneIdentityOut(pairs, 0.001);
+    expect(result.folds).toBe(3);
+    // Fold a: fitted on x-b (30) -> 30.01: a-a passes, x-a (70) is a false match, a-b (20) is not. Fold b:
+    // fitted on x-a (70) -> 70.01: b-b passes, a-b and x-b do not. Fold x: fitted on a-b (20) -> 20.01:
+    // x-a (70) and x-b (30) are both false matches.
+    expect(result).toMatchObject({ falseMatches: 3, impostorPairs: 6, falseNonMatches: 0, genuinePairs: 2 });
+    expect(result.thresholds).toEqual([30.01, 70.01, 20.01]);
+  });
+
+  it('shows the false match that a threshold fitted on everyone would hide', () => {
+    const pairs: FoldPair[] = [
+      { label: 'same', score: 90, identities: ['a', 'a'] },
+      { label: 'different', score: 20, identities: ['a', 'b'] },
+      { label: 'different', score: 60, identities: ['x', 'c'] },
+      { label: 'different', score: 25, identities: ['b', 'c'] },
+    ];
+    const result = leaveOneIdentityOut(pairs, 0.001);
+    // Holding out x leaves a threshold just above 25 (b-c), so x-c (60) passes in that fold.
+    expect(result.falseMatches).toBeGreaterThan(0);
+  });
+});
+
+describe('DET plot', () => {
+  it('inverts the normal CDF at known points', () => {
+    expect(probit(0.5)).toBeCloseTo(0, 6);
+    expect(probit(0.975)).toBeCloseTo(1.959964, 4);
+    expect(probit(0.001)).toBeCloseTo(-3.090232, 4);
+  });
+
+  it('writes a standalone SVG with the curve, the operating point and escaped text', () => {
+    const points = detCurve([same(90), same(40), different(20), different(60)]);
+    const svg = detSvg(
+      [{ name: 'set <1>', points, operatingPoint: { fmr: 0.5, fnmr: 0.5, label: 't 50' } }],
+      'DET',
+      'c',
+    );
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain('<polyline');
+    expect(svg).toContain('<circle');
+    expect(svg).toContain('set &lt;1&gt;');
+    expect(svg.trim().endsWith('</svg>')).toBe(true);
+  });
+});
