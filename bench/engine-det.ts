@@ -66,6 +66,7 @@ export function detSvg(series: readonly DetSeries[], title: string, caption: str
   const y = (fnmr: number) => top + plot - ((clamp(fnmr) - lo) / (hi - lo)) * plot;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${left + plot / 2}" y="20" text-anchor="middle" font-size="13">${escapeXml(title)}</text>`,
     `<rect x="${left}" y="${top}" width="${plot}" height="${plot}" fill="none" stroke="#333"/>`,

@@ -147,6 +147,7 @@ describe('DET plot', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('<polyline');
     expect(svg).toContain('<circle');
+    expect(svg).toContain('<title>DET</title>');
     expect(svg).toContain('set &lt;1&gt;');
     expect(svg.trim().endsWith('</svg>')).toBe(true);
   });
