@@ -82,6 +82,7 @@ async function main(): Promise<number> {
     fields: { fn: 'rerun-cli' },
   });
   const client = createIdvClient({
+    api: idv.api,
     endpoint: idv.endpoint,
     timeoutMs: idv.timeoutMs,
     credentials: () => {

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { prefixSchema } from './cases/layout.ts';
 import { type CaseSettings, DEFAULT_CASE_SETTINGS } from './cases/settings.ts';
 import { parseDurationMs } from './duration.ts';
+import { DEFAULT_IDV_API, defaultEndpoint, IDV_APIS, UPSTREAM_APIS } from './idv/apis.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -43,19 +44,39 @@ export function readSection<T extends z.ZodType>(schema: T, env: Env): z.infer<T
 
 // ---- idv: the upstream ID Verification API ----
 export const idvEnvSchema = z.object({
+  /** Which upstream API: the seed's saf intl_face_verify (default) or Cloudauth-intl FaceCompare(V2). */
+  IDV_API: opt(z.enum(IDV_APIS)),
   IDV_ENDPOINT: opt(z.url({ protocol: /^https?$/ })),
+  /** Region of the upstream endpoint when IDV_ENDPOINT is unset (default ap-southeast-1, or FC's own). */
+  IDV_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id such as ap-southeast-1')),
+  /** Set by Function Compute in every instance: inside FC, Cloudauth-intl defaults to its VPC endpoint. */
+  FC_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id')),
   IDV_TIMEOUT_MS: opt(intIn(100, 120_000)),
   IDV_RESOURCE_CODE: opt(z.string().regex(/^\d{8}$/, 'must be an 8-digit resourceCode')),
 });
 export const DEFAULT_IDV_ENDPOINT = 'https://saf.ap-southeast-1.aliyuncs.com';
+/**
+ * resourceCode recorded when the API takes none (Cloudauth-intl FaceCompare) and IDV_RESOURCE_CODE is unset:
+ * the doors keep asking for one only where the API reads it.
+ */
+export const UNUSED_RESOURCE_CODE = 'unused';
 export function loadIdvConfig(env: Env) {
   const raw = readSection(idvEnvSchema, env);
+  const api = raw.IDV_API ?? DEFAULT_IDV_API;
+  const usesResourceCode = UPSTREAM_APIS[api].usesResourceCode;
   return {
-    endpoint: raw.IDV_ENDPOINT ?? DEFAULT_IDV_ENDPOINT,
+    api,
+    endpoint:
+      raw.IDV_ENDPOINT ??
+      (api === DEFAULT_IDV_API && raw.IDV_REGION === undefined
+        ? DEFAULT_IDV_ENDPOINT
+        : defaultEndpoint(api, { fcRegion: raw.FC_REGION, region: raw.IDV_REGION })),
     /** Per attempt. pop-core's own default (3 s) is too short for a face comparison. */
     timeoutMs: raw.IDV_TIMEOUT_MS ?? 10_000,
-    /** Default resourceCode for requests that carry none. */
+    /** IDV_RESOURCE_CODE as configured. */
     resourceCode: raw.IDV_RESOURCE_CODE,
+    /** Default resourceCode for requests that carry none (UNUSED_RESOURCE_CODE where the API takes none). */
+    defaultResourceCode: raw.IDV_RESOURCE_CODE ?? (usesResourceCode ? undefined : UNUSED_RESOURCE_CODE),
     /** True when IDV_ENDPOINT was set explicitly (npm start then calls it and starts no emulator). */
     endpointFromEnv: raw.IDV_ENDPOINT !== undefined,
   };
@@ -208,7 +229,7 @@ export function loadBucketConfig(env: Env) {
   const region = raw.OSS_REGION;
   const settings: CaseSettings = {
     prefix: raw.IDV_PREFIX ?? DEFAULT_CASE_SETTINGS.prefix,
-    defaultResourceCode: loadIdvConfig(env).resourceCode,
+    defaultResourceCode: loadIdvConfig(env).defaultResourceCode,
     leaseMs: raw.IDV_CLAIM_LEASE_MS ?? DEFAULT_CASE_SETTINGS.leaseMs,
     retryBaseMs: raw.IDV_RETRY_BASE_MS ?? DEFAULT_CASE_SETTINGS.retryBaseMs,
     retryMaxMs: raw.IDV_RETRY_MAX_MS ?? DEFAULT_CASE_SETTINGS.retryMaxMs,

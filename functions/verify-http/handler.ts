@@ -33,7 +33,7 @@ export function createVerifyHttpHandler(env: Env, deps: VerifyHttpDeps = {}) {
     apiKeyHashes: httpConfig.apiKeyHashes,
     maxPhotoBytes: httpConfig.maxPhotoBytes,
     maxPhotoPixels: httpConfig.maxPhotoPixels,
-    defaultResourceCode: idvConfig.resourceCode,
+    defaultResourceCode: idvConfig.defaultResourceCode,
     quotaResetUtcOffsetMinutes: httpConfig.quotaResetUtcOffsetMinutes,
     ...(deps.homePage === undefined ? {} : { homePage: deps.homePage }),
   });

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createVerifyHttpHandler } from '../../functions/verify-http/handler.ts';
 import { type Env, loadCredentialsConfig, loadIdvConfig, loadLocalConfig } from '../../shared/config.ts';
+import { UPSTREAM_APIS } from '../../shared/idv/apis.ts';
 import type { Credentials } from '../../shared/idv/types.ts';
 import type { Logger } from '../../shared/log.ts';
 import { STATS_PATH, startEmulator } from '../emulator/server.ts';
@@ -58,7 +59,9 @@ export async function startUpstream(env: Env, logger: Logger): Promise<Piece & {
     }
     return {
       name: 'upstream',
-      lines: [`  ID Verification:  ${idv.endpoint} (real endpoint, AccessKeyId ${credentials.accessKeyId})`],
+      lines: [
+        `  ID Verification:  ${idv.endpoint} (${idv.api}, real endpoint, AccessKeyId ${credentials.accessKeyId})`,
+      ],
       upstream: {
         endpoint: idv.endpoint,
         credentials,
@@ -85,13 +88,15 @@ export async function startUpstream(env: Env, logger: Logger): Promise<Piece & {
     return {
       name: 'emulator',
       lines: [
-        `  Emulator:         ${emulator.url} (AccessKeyId ${accessKeyId}; stats ${emulator.url}${STATS_PATH})`,
+        `  Emulator:         ${emulator.url} (${idv.api}; AccessKeyId ${accessKeyId}; stats ${emulator.url}${STATS_PATH})`,
         ...(settings.generatedKey ? [`  Emulator secret:  ${accessKeySecret} (generated)`] : []),
       ],
       upstream: {
         endpoint: emulator.url,
         credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) },
-        defaultResourceCode: idv.resourceCode ?? LOCAL_DEFAULT_RESOURCE_CODE,
+        defaultResourceCode:
+          idv.resourceCode ??
+          (UPSTREAM_APIS[idv.api].usesResourceCode ? LOCAL_DEFAULT_RESOURCE_CODE : undefined),
         secretOnScreen: settings.generatedKey,
       },
       stop: async () => {

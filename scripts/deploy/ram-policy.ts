@@ -7,6 +7,8 @@
  * - ID Verification (saf ExecuteRequest): RamCode `yundun-saf`; the saf 2019-05-21 reference's authorization
  *   table (ExecuteRequestSG, the same operation on the Singapore cluster) lists the action as
  *   `yundun-saf:Execute` (not `yundun-saf:ExecuteRequest`), on all resources (no resource-level grant).
+ * - Cloudauth-intl FaceCompare / FaceCompareV2 (IDV_API=face_compare*): RamCode `cloudauth` plus the operation
+ *   name; Alibaba's error table names only the system policy AliyunAntCloudAuthFullAccess (docs/upstream-apis.md).
  * - OSS through the S3 API: HeadObject is authorized as oss:GetObject; ListObjectsV2 as oss:ListObjects on
  *   the bucket, narrowed with the `oss:Prefix` condition key.
  * - FC 3.0 function ARN: acs:fc:<region>:<account>:functions/<name>.

@@ -39,6 +39,7 @@ const verdictFields = (verdict: Verdict): VerdictFields => {
     retCodeSub: v.retCodeSub,
     retMessage: v.retMessage,
     ...(v.upstreamInconsistent ? { upstreamInconsistent: true } : {}),
+    ...(v.transactionId === undefined ? {} : { transactionId: v.transactionId }),
   };
 };
 

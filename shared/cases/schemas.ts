@@ -32,12 +32,15 @@ export const verdictFieldsSchema = z.object({
   /** extInfo.result: the API's decision (false for different people or an attack). */
   result: z.boolean(),
   score: z.number(),
-  faceAttack: z.boolean(),
+  /** extInfo.faceAttack; null when the API does not judge attacks (Cloudauth-intl FaceCompare). */
+  faceAttack: z.boolean().nullable(),
   retCode: z.string(),
   retCodeSub: z.string(),
   retMessage: z.string(),
   /** The upstream's fields contradicted each other; `result` was decided as false (shared/idv/verdict.ts). */
   upstreamInconsistent: z.boolean().optional(),
+  /** Cloudauth-intl Result.TransactionId, where the API gives one. */
+  transactionId: z.string().optional(),
 });
 export type VerdictFields = z.infer<typeof verdictFieldsSchema>;
 

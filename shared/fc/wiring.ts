@@ -21,6 +21,7 @@ export const functionIdvClient = (
 ): IdvClient =>
   createIdvClient({
     ...(retry ? { retry } : {}),
+    api: config.api,
     endpoint: config.endpoint,
     timeoutMs: config.timeoutMs,
     credentials: () => {

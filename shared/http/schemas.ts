@@ -39,7 +39,10 @@ export const verifyResponseSchema = z.object({
   passed: z.boolean().meta({ description: 'Data.passed: the comparison ran and passed.' }),
   result: z.boolean().meta({ description: "extInfo.result: the API's final decision." }),
   score: z.number().min(0).max(100),
-  faceAttack: z.boolean(),
+  faceAttack: z.boolean().nullable().meta({
+    description:
+      'extInfo.faceAttack: an attack was suspected. null when the API does not judge attacks (Cloudauth-intl FaceCompare), never a silent false.',
+  }),
   retCode: z.string(),
   retCodeSub: z.string(),
   retMessage: z.string(),
@@ -47,6 +50,10 @@ export const verifyResponseSchema = z.object({
     description:
       'Present (true) when the upstream verdict contradicted itself (result true with passed false or faceAttack true); result is then false.',
   }),
+  transactionId: z
+    .string()
+    .optional()
+    .meta({ description: 'Result.TransactionId of Cloudauth-intl FaceCompare, where the API gives one.' }),
   reference: z.string().optional(),
   verifiedAt: z.iso.datetime(),
 });

@@ -88,6 +88,7 @@ export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<
     retCodeSub: verdict.retCodeSub,
     retMessage: verdict.retMessage,
     ...(verdict.upstreamInconsistent ? { upstreamInconsistent: true } : {}),
+    ...(verdict.transactionId === undefined ? {} : { transactionId: verdict.transactionId }),
     ...(input.reference === undefined ? {} : { reference: input.reference }),
     verifiedAt: new Date(deps.clock.nowMs()).toISOString(),
   };

@@ -12,6 +12,8 @@ export interface VerifyRequest {
   refFaceContent: string | CheckedBase64;
   authFaceContent: string | CheckedBase64;
   resourceCode: string;
+  /** Cloudauth-intl FaceCompare's MerchantBizId (letters and digits, at most 32); generated when absent. */
+  merchantBizId?: string;
 }
 
 /** Access keys for signing. STS credentials carry a securityToken (sent as SecurityToken). */
@@ -39,13 +41,15 @@ export interface Verdict {
   result: boolean;
   /** extInfo.score, 0-100. */
   score: number;
-  /** extInfo.faceAttack */
-  faceAttack: boolean;
+  /** extInfo.faceAttack; null when the API does not judge attacks (Cloudauth-intl FaceCompare). */
+  faceAttack: boolean | null;
   retCode: string;
   retCodeSub: string;
   retMessage: string;
   /** True when the upstream's fields contradicted each other and `result` was set to false (verdict.ts). */
   upstreamInconsistent?: boolean;
+  /** Cloudauth-intl Result.TransactionId, where the API gives one. */
+  transactionId?: string;
   /** Attempts the client made, retries included (1 when the first one answered). */
   attempts: number;
 }

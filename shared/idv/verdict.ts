@@ -8,11 +8,13 @@
 export interface VerdictCore {
   passed: boolean;
   result: boolean;
-  faceAttack: boolean;
+  /** null where the API does not judge attacks (Cloudauth-intl FaceCompare). */
+  faceAttack: boolean | null;
   upstreamInconsistent?: boolean;
 }
 
-export const isInconsistentVerdict = (v: VerdictCore): boolean => v.result && (!v.passed || v.faceAttack);
+export const isInconsistentVerdict = (v: VerdictCore): boolean =>
+  v.result && (!v.passed || v.faceAttack === true);
 
 export function settleVerdict<T extends VerdictCore>(verdict: T): T {
   if (!isInconsistentVerdict(verdict)) return verdict;

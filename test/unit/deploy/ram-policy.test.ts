@@ -21,6 +21,8 @@ describe('docs/ram-policy.json', () => {
 
   it('grants only the actions the functions use', () => {
     expect(actions).toEqual([
+      'cloudauth:FaceCompare',
+      'cloudauth:FaceCompareV2',
       'fc:InvokeFunction',
       'log:PostLogStoreLogs',
       'mns:SendMessage',

@@ -154,6 +154,18 @@ describe('s.yaml', () => {
     }
   });
 
+  it('switches every function to Cloudauth-intl FaceCompare with IDV_API, on the VPC endpoint inside FC', () => {
+    const other = resolveSYaml(text, { ...ctx, env: { ...ctx.env, IDV_API: 'face_compare_v2' } });
+    for (const f of FUNCTIONS) {
+      const env = other.resources[f.name]?.props.environmentVariables ?? {};
+      // FC sets FC_REGION in every instance.
+      expect(loadIdvConfig({ ...env, FC_REGION: 'ap-southeast-1' }), f.name).toMatchObject({
+        api: 'face_compare_v2',
+        endpoint: 'https://cloudauth-intl-vpc.ap-southeast-1.aliyuncs.com',
+      });
+    }
+  });
+
   it('takes region, bucket and prefix from the environment', () => {
     const other = resolveSYaml(text, {
       ...ctx,
