@@ -35,7 +35,19 @@ export interface AuthDeps {
 
 /** V3 headers that must be signed. */
 const V3_REQUIRED_SIGNED = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce'];
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+/** `YYYY-MM-DDThh:mm:ssZ` exactly, as Alibaba's gateway requires (no fraction, no offset). */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+/** Common parameters of an RPC request, each refused as Missing<Name> when absent. */
+const RPC_REQUIRED = [
+  'AccessKeyId',
+  'Action',
+  'Version',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'Timestamp',
+  'Signature',
+] as const;
 
 export function authenticate(request: ApiRequest, deps: AuthDeps): AuthResult {
   const authorization = request.headers.authorization;
@@ -49,11 +61,11 @@ function authenticateRpc(request: ApiRequest, deps: AuthDeps): AuthResult {
   const twice = Object.keys(fromBody).find((name) => name in request.query);
   if (twice) return { ok: false, error: 'SignatureDoesNotMatch', detail: `(${twice} sent twice)` };
   const params = { ...request.query, ...fromBody };
-  for (const name of ['AccessKeyId', 'Signature', 'SignatureNonce', 'Timestamp', 'Action', 'Version']) {
-    if (!params[name]) return { ok: false, error: 'MissingParameter', detail: `(${name})` };
+  for (const name of RPC_REQUIRED) {
+    if (!params[name]) return { ok: false, error: `Missing${name}`, accessKeyId: params.AccessKeyId };
   }
   const accessKeyId = params.AccessKeyId!;
-  if (params.SignatureMethod !== 'HMAC-SHA1' || (params.SignatureVersion ?? '1.0') !== '1.0') {
+  if (params.SignatureMethod !== 'HMAC-SHA1' || params.SignatureVersion !== '1.0') {
     return { ok: false, error: 'InvalidSignatureMethod', accessKeyId };
   }
   const common = checkKeyTokenTime(deps, accessKeyId, params.SecurityToken, params.Timestamp!);
@@ -141,6 +153,7 @@ function checkKeyTokenTime(
 ): Common {
   const key = deps.keys.get(accessKeyId);
   if (!key) return { ok: false, error: 'InvalidAccessKeyId.NotFound', accessKeyId };
+  if (!key.enabled) return { ok: false, error: 'InvalidAccessKeyId.Inactive', accessKeyId };
   if (key.securityToken !== undefined) {
     if (!securityToken) return { ok: false, error: 'MissingSecurityToken', accessKeyId };
     if (!signaturesEqual(key.securityToken, securityToken)) {

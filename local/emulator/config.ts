@@ -16,6 +16,8 @@ export const EmulatorKeySchema = z.object({
   dailyQuota: z.number().int().min(0).optional(),
   /** false -> Code 403 (service not activated or expired). */
   activated: z.boolean().default(true),
+  /** false -> the gateway's InvalidAccessKeyId.Inactive (a disabled AccessKey), before any signature check. */
+  enabled: z.boolean().default(true),
 });
 export type EmulatorKey = z.input<typeof EmulatorKeySchema>;
 export type EmulatorKeyConfig = z.infer<typeof EmulatorKeySchema>;

@@ -27,6 +27,20 @@ export const GATEWAY_ERRORS = {
     message: 'Specified SecurityToken mismatch with the AccessKey.',
   },
   MissingParameter: { status: 400, message: 'A mandatory parameter is not supplied.' },
+  // Missing<Name>: Alibaba's gateway names the missing common parameter in the code itself.
+  MissingAccessKeyId: { status: 400, message: 'AccessKeyId is mandatory for this action.' },
+  MissingSignature: { status: 400, message: 'Signature is mandatory for this action.' },
+  MissingSignatureNonce: { status: 400, message: 'SignatureNonce is mandatory for this action.' },
+  MissingSignatureMethod: { status: 400, message: 'SignatureMethod is mandatory for this action.' },
+  MissingSignatureVersion: { status: 400, message: 'SignatureVersion is mandatory for this action.' },
+  MissingTimestamp: { status: 400, message: 'Timestamp is mandatory for this action.' },
+  MissingAction: { status: 400, message: 'Action is mandatory for this action.' },
+  MissingVersion: { status: 400, message: 'Version is mandatory for this action.' },
+  'InvalidAccessKeyId.Inactive': { status: 400, message: 'Specified access key is disabled.' },
+  'InvalidApi.NotFound': {
+    status: 404,
+    message: 'Specified api is not found, please check your url and method.',
+  },
   'InvalidAction.NotFound': {
     status: 404,
     message: 'Specified api is not found, please check your url and method.',

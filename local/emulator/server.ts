@@ -19,6 +19,14 @@ import {
   MAX_HEADER_BYTES,
   TIMESTAMP_SKEW_MS,
 } from './config.ts';
+import {
+  FACE_COMPARE_VERSION,
+  faceCompareError,
+  faceCompareSuccess,
+  isFaceCompareAction,
+  judgeFaceCompare,
+  validateFaceCompare,
+} from './face-compare.ts';
 import { createFaultState, type FaultState } from './faults.ts';
 import { createNonceStore } from './nonces.ts';
 import { createQpsLimiter } from './qps.ts';
@@ -91,6 +99,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     req: http.IncomingMessage,
     requestId: string,
     arrivedAtMs: number,
+    meta: { action: string },
   ): Promise<EmulatorReply | Hang> {
     const host = req.headers.host ?? 'localhost';
     let request: Awaited<ReturnType<typeof readApiRequest>>;
@@ -109,13 +118,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return { ...gatewayError(auth.error, requestId, host, auth.detail), accessKeyId: auth.accessKeyId };
     const accessKeyId = auth.key.accessKeyId;
     const withKey = (r: EmulatorReply) => ({ ...r, accessKeyId });
+    meta.action = auth.action.slice(0, 64);
     // The gateway's flow control, per key and API, before any work (and any billing) happens.
     if (!qps.take(accessKeyId, `${auth.version}/${auth.action}`)) {
       stats.qpsThrottled();
       return withKey(gatewayError('Throttling.User', requestId, host));
     }
-    if (auth.action !== API_ACTION) return withKey(gatewayError('InvalidAction.NotFound', requestId, host));
-    if (auth.version !== API_VERSION) return withKey(gatewayError('InvalidVersion', requestId, host));
+    // One port, two products: saf ExecuteRequest (2019-05-21) and Cloudauth-intl FaceCompare(V2) (2022-08-09).
+    const faceCompare = isFaceCompareAction(auth.action);
+    if (auth.action !== API_ACTION && !faceCompare) {
+      return withKey(gatewayError('InvalidApi.NotFound', requestId, host));
+    }
+    if (auth.version !== (faceCompare ? FACE_COMPARE_VERSION : API_VERSION)) {
+      return withKey(gatewayError('InvalidVersion', requestId, host));
+    }
 
     const { latencyMs, instant } = faults.config;
     const fault = faults.next();
@@ -124,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const wait = arrivedAtMs + latencyMs - clock.nowMs();
     if (latencyMs > 0 && wait > 0) await sleep(wait, closing.signal);
     if (fault === 'hang') return { hang: true, accessKeyId };
+    if (faceCompare) return withKey(await answerFaceCompare(auth, fault, instant, requestId));
     if (fault === 'throttle') return withKey(gatewayError('Throttling.User', requestId, host));
     if (fault === 'systemError' || fault === 'processing') return withKey(faultReply(fault, requestId));
     if (!auth.key.activated) {
@@ -142,13 +159,42 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     return withKey(await judge(options.engine, photos, requestId));
   }
 
+  /** FaceCompare(V2): the same faults, activation switch, quota and engine, in Cloudauth-intl's replies. */
+  async function answerFaceCompare(
+    auth: Extract<ReturnType<typeof authenticate>, { ok: true }>,
+    fault: ReturnType<FaultState['next']>,
+    instant: boolean,
+    requestId: string,
+  ): Promise<EmulatorReply> {
+    if (fault === 'throttle') return faceCompareError('Throttling.Api', requestId);
+    if (fault === 'systemError')
+      return faceCompareError('InternalError', requestId, undefined, 'systemError');
+    if (fault === 'processing')
+      return faceCompareError('ServiceUnavailable', requestId, undefined, 'processing');
+    if (!auth.key.activated) {
+      return faceCompareError('Forbidden.AccountAccessDenied', requestId, undefined, 'notActivated');
+    }
+    const photos = validateFaceCompare(auth.params, requestId);
+    if ('status' in photos) return photos;
+    // Cloudauth-intl documents no daily-quota reply: a spent plan reads as an account that cannot be charged.
+    if (!quota.take(auth.key.accessKeyId, auth.key.dailyQuota)) {
+      return faceCompareError('Forbidden.AccountAccessDenied', requestId, '(quota spent)', 'quotaExceeded');
+    }
+    if (instant) return faceCompareSuccess(true, 100, requestId, 'instant');
+    if (!options.engine)
+      return faceCompareError('InternalError', requestId, '(no face engine)', 'engineError');
+    stats.engineCalled();
+    return judgeFaceCompare(options.engine, photos, requestId);
+  }
+
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     if (req.method === 'GET' && req.url === STATS_PATH) return sendJson(res, 200, stats.snapshot());
     if (req.method === 'GET' && req.url === HEALTH_PATH) return sendJson(res, 200, { ok: true });
     const requestId = randomUUID().toUpperCase();
     const t0 = clock.nowMs();
     stats.started();
-    answer(req, requestId, t0)
+    const meta = { action: '-' };
+    answer(req, requestId, t0, meta)
       .catch((err: unknown): EmulatorReply => {
         if (closing.signal.aborted) return { ...faultReply('systemError', requestId), outcome: 'closing' };
         logger.error('emulator failure', { requestId, err });
@@ -156,12 +202,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       })
       .then((reply) => {
         if ('hang' in reply) {
-          stats.finished(reply.accessKeyId, 'hang');
+          stats.finished(reply.accessKeyId, 'hang', meta.action);
           logger.info('emulator request', { requestId, accessKeyId: reply.accessKeyId, outcome: 'hang' });
           return; // never answered; close() drops the connection
         }
         const { accessKeyId } = reply;
-        stats.finished(accessKeyId, reply.outcome);
+        stats.finished(accessKeyId, reply.outcome, meta.action);
         logger.info('emulator request', {
           requestId,
           accessKeyId,

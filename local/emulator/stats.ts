@@ -15,6 +15,8 @@ export const EmulatorStatsSchema = z.object({
   byOutcome: z.record(z.string(), z.number()),
   /** Per AccessKeyId named by the request (`-` when none): outcome -> count. */
   byKey: z.record(z.string(), z.record(z.string(), z.number())),
+  /** Per Action named by an authenticated request (`-` before that): outcome -> count. */
+  byAction: z.record(z.string(), z.record(z.string(), z.number())),
 });
 export type EmulatorStats = z.infer<typeof EmulatorStatsSchema>;
 
@@ -27,6 +29,7 @@ export function createStats() {
     peakInFlight: 0,
     byOutcome: {},
     byKey: {},
+    byAction: {},
   };
   return {
     started() {
@@ -34,13 +37,16 @@ export function createStats() {
       stats.inFlight++;
       stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight);
     },
-    finished(accessKeyId: string | undefined, outcome: string) {
+    finished(accessKeyId: string | undefined, outcome: string, action = '-') {
       stats.inFlight--;
       stats.byOutcome[outcome] = (stats.byOutcome[outcome] ?? 0) + 1;
       const key = accessKeyId ?? '-';
       const perKey = stats.byKey[key] ?? {};
       perKey[outcome] = (perKey[outcome] ?? 0) + 1;
       stats.byKey[key] = perKey;
+      const perAction = stats.byAction[action] ?? {};
+      perAction[outcome] = (perAction[outcome] ?? 0) + 1;
+      stats.byAction[action] = perAction;
     },
     qpsThrottled() {
       stats.qpsThrottled++;

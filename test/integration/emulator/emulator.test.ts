@@ -114,9 +114,9 @@ describe('startEmulator service answers', () => {
     expect(err.code).toBe(404);
   });
 
-  it('answers another Action with InvalidAction.NotFound and another Version with InvalidVersion', async () => {
+  it('answers another Action with InvalidApi.NotFound and another Version with InvalidVersion', async () => {
     const other = await rejection(pop().request('DescribeRegions', {}, { method: 'POST' }));
-    expect(other.code).toBe('InvalidAction.NotFound');
+    expect(other.code).toBe('InvalidApi.NotFound');
     const version = new RPCClient({ endpoint: emulator.url, apiVersion: '2018-09-19', ...key });
     const err = await rejection(
       version.request('ExecuteRequest', { Service: 'intl_face_verify' }, { method: 'POST' }),
@@ -190,10 +190,10 @@ describe('startEmulator service answers', () => {
     expect(await res.json()).toMatchObject({ Code: 'UnsupportedHTTPMethod' });
   });
 
-  it('refuses an unsigned request with MissingParameter', async () => {
+  it('refuses an unsigned request with Missing<Name>, naming the first missing parameter', async () => {
     const res = await fetch(`${emulator.url}/?Action=ExecuteRequest`);
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ Code: 'MissingParameter' });
+    expect(await res.json()).toMatchObject({ Code: 'MissingAccessKeyId' });
   });
 });
 

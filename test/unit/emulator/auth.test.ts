@@ -155,12 +155,25 @@ describe('authenticate (RPC v1)', () => {
     expect(errorOf(authenticate(rpcRequest('POST', params), d))).toBe('SignatureNonceUsed');
   });
 
-  it.each(['AccessKeyId', 'SignatureNonce', 'Timestamp', 'Action', 'Version'])(
-    'refuses a request without %s as MissingParameter',
-    (name) => {
-      const params = rpcParams();
-      delete params[name];
-      expect(errorOf(authenticate(rpcRequest('POST', params), deps()))).toBe('MissingParameter');
+  it.each([
+    'AccessKeyId',
+    'SignatureNonce',
+    'Timestamp',
+    'Action',
+    'Version',
+    'SignatureVersion',
+    'SignatureMethod',
+  ])("refuses a request without %s as Missing<Name>, as Alibaba's gateway does", (name) => {
+    const params = rpcParams();
+    delete params[name];
+    expect(errorOf(authenticate(rpcRequest('POST', params), deps()))).toBe(`Missing${name}`);
+  });
+
+  it.each(['2026-11-29T06:00:00.123Z', '2026-11-29T06:00:00+00:00', '2026-11-29 06:00:00Z', '1764396000'])(
+    'refuses the Timestamp %s (not YYYY-MM-DDThh:mm:ssZ) as InvalidTimeStamp.Format',
+    (timestamp) => {
+      const req = rpcRequest('POST', rpcParams({ Timestamp: timestamp }));
+      expect(errorOf(authenticate(req, deps()))).toBe('InvalidTimeStamp.Format');
     },
   );
 
