@@ -12,10 +12,19 @@ export interface EnvDoc {
 
 export const ENV_DOCS: Record<string, EnvDoc> = {
   // idv
+  IDV_API: {
+    default: 'intl_face_verify',
+    meaning:
+      'upstream API: intl_face_verify (saf ExecuteRequest), face_compare or face_compare_v2 (Cloudauth-intl); docs/upstream-apis.md',
+  },
   IDV_ENDPOINT: {
     default: '',
     meaning:
-      'ID Verification endpoint (default https://saf.ap-southeast-1.aliyuncs.com); under npm start, set it with credentials to call it instead of the emulator',
+      "ID Verification endpoint (default: the API's, e.g. https://saf.ap-southeast-1.aliyuncs.com; Cloudauth-intl inside FC: its VPC endpoint); under npm start, set it with credentials to call it instead of the emulator",
+  },
+  IDV_REGION: {
+    default: '',
+    meaning: 'region of the default upstream endpoint when IDV_ENDPOINT is unset (default ap-southeast-1)',
   },
   IDV_TIMEOUT_MS: { default: '10000', meaning: 'timeout of one upstream attempt in ms' },
   IDV_RESOURCE_CODE: {
