@@ -123,6 +123,8 @@ const UNJUDGEABLE_CODES: Readonly<Record<UnjudgeableReason, FaceCompareErrorCode
   too_large: 'ToolargeImage',
   no_face: 'NoFaceDetected',
   face_too_small: 'NoFaceDetected',
+  face_blurred: 'UnqualifiedPhoto',
+  face_not_frontal: 'UnqualifiedPhoto',
 };
 
 /** Compares the photos with the engine and shapes the documented answer. */
