@@ -85,6 +85,7 @@ async function main(): Promise<number> {
     api: idv.api,
     endpoint: idv.endpoint,
     timeoutMs: idv.timeoutMs,
+    retry: { maxUncertainRetries: idv.maxUncertainRetries },
     credentials: () => {
       if (!credentials) throw new Error('no credentials');
       return credentials;

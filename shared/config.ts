@@ -11,6 +11,7 @@ import { prefixSchema } from './cases/layout.ts';
 import { type CaseSettings, DEFAULT_CASE_SETTINGS } from './cases/settings.ts';
 import { parseDurationMs } from './duration.ts';
 import { DEFAULT_IDV_API, defaultEndpoint, IDV_APIS, UPSTREAM_APIS } from './idv/apis.ts';
+import { DEFAULT_MAX_UNCERTAIN_RETRIES } from './idv/retry.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -53,6 +54,8 @@ export const idvEnvSchema = z.object({
   FC_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id')),
   IDV_TIMEOUT_MS: opt(intIn(100, 120_000)),
   IDV_RESOURCE_CODE: opt(z.string().regex(/^\d{8}$/, 'must be an 8-digit resourceCode')),
+  /** Retries after an attempt that may have been billed (timeout, lost connection, ...); 0 holds at once. */
+  IDV_MAX_UNCERTAIN_RETRIES: opt(intIn(0, 10)),
 });
 export const DEFAULT_IDV_ENDPOINT = 'https://saf.ap-southeast-1.aliyuncs.com';
 /**
@@ -77,6 +80,8 @@ export function loadIdvConfig(env: Env) {
     resourceCode: raw.IDV_RESOURCE_CODE,
     /** Default resourceCode for requests that carry none (UNUSED_RESOURCE_CODE where the API takes none). */
     defaultResourceCode: raw.IDV_RESOURCE_CODE ?? (usesResourceCode ? undefined : UNUSED_RESOURCE_CODE),
+    /** Per pair version (bucket) or request / idempotency key (HTTP): docs/money-safety.md. */
+    maxUncertainRetries: raw.IDV_MAX_UNCERTAIN_RETRIES ?? DEFAULT_MAX_UNCERTAIN_RETRIES,
     /** True when IDV_ENDPOINT was set explicitly (npm start then calls it and starts no emulator). */
     endpointFromEnv: raw.IDV_ENDPOINT !== undefined,
   };
@@ -230,6 +235,7 @@ export function loadBucketConfig(env: Env) {
   const settings: CaseSettings = {
     prefix: raw.IDV_PREFIX ?? DEFAULT_CASE_SETTINGS.prefix,
     defaultResourceCode: loadIdvConfig(env).defaultResourceCode,
+    maxUncertainRetries: loadIdvConfig(env).maxUncertainRetries,
     leaseMs: raw.IDV_CLAIM_LEASE_MS ?? DEFAULT_CASE_SETTINGS.leaseMs,
     retryBaseMs: raw.IDV_RETRY_BASE_MS ?? DEFAULT_CASE_SETTINGS.retryBaseMs,
     retryMaxMs: raw.IDV_RETRY_MAX_MS ?? DEFAULT_CASE_SETTINGS.retryMaxMs,

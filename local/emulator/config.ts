@@ -40,6 +40,13 @@ export const FaultConfigSchema = z.object({
   processing: FaultRateSchema.optional(),
   /** Never answers (the client must time out); the connection is dropped when the emulator closes. */
   hang: FaultRateSchema.optional(),
+  /** Code 200, OK_SUCCESS, with a `Data` whose verdict does not parse: a billed call the client cannot read. */
+  malformedSuccess: FaultRateSchema.optional(),
+  /**
+   * A normal (billed) answer, sent `ms` after the request arrived: counted as a completed paid call in the stats
+   * even when the client has gone (timed out) meanwhile, as the real service would bill it.
+   */
+  slowSuccess: FaultRateSchema.extend({ ms: z.number().int().min(0).max(600_000) }).optional(),
   /** Answers "passed" at once without decoding the photos or calling the engine (overhead benchmarks only). */
   instant: z.boolean().default(false),
 });

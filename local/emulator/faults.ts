@@ -1,7 +1,14 @@
 /** Fault injection state: counts are spent first (in FAULT_KINDS order), then shares. */
 import { type FaultConfig, FaultConfigSchema, type FaultRate, type ResolvedFaultConfig } from './config.ts';
 
-export const FAULT_KINDS = ['hang', 'throttle', 'systemError', 'processing'] as const;
+export const FAULT_KINDS = [
+  'hang',
+  'throttle',
+  'systemError',
+  'processing',
+  'malformedSuccess',
+  'slowSuccess',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultState {

@@ -143,6 +143,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (faceCompare) return withKey(await answerFaceCompare(auth, fault, instant, requestId));
     if (fault === 'throttle') return withKey(gatewayError('Throttling.User', requestId, host));
     if (fault === 'systemError' || fault === 'processing') return withKey(faultReply(fault, requestId));
+    if (fault === 'malformedSuccess') return withKey(malformedSuccessReply(requestId));
+    if (fault === 'slowSuccess') {
+      const ms = faults.config.slowSuccess?.ms ?? 0;
+      const slowWait = arrivedAtMs + ms - clock.nowMs();
+      if (slowWait > 0) await sleep(slowWait, closing.signal);
+      return withKey({ ...judgedReply(true, false, 100, requestId), outcome: 'slowSuccess' });
+    }
     if (!auth.key.activated) {
       return withKey(
         serviceReply(403, 'The service is not activated or has expired.', requestId, 'notActivated'),
@@ -207,6 +214,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           return; // never answered; close() drops the connection
         }
         const { accessKeyId } = reply;
+        if (reply.body.Code === 200) stats.paid(accessKeyId);
         stats.finished(accessKeyId, reply.outcome, meta.action);
         logger.info('emulator request', {
           requestId,
@@ -270,6 +278,26 @@ function faultReply(fault: 'systemError' | 'processing' | 'noEngine', requestId:
     retCodeSub: sub,
     retMessage: message,
   });
+}
+
+/** Code 200 / OK_SUCCESS whose verdict cannot be read (a score that is not a number, no faceAttack). */
+function malformedSuccessReply(requestId: string): EmulatorReply {
+  return {
+    status: 200,
+    outcome: 'malformedSuccess',
+    body: {
+      Data: JSON.stringify({
+        passed: 'true',
+        retCode: 'OK_SUCCESS',
+        retCodeSub: SUB_CODES.passed.sub,
+        retMessage: SUB_CODES.passed.message,
+        extInfo: { result: 'true', score: 'NaN%', faceAttack: 'maybe' },
+      }),
+      Message: 'OK',
+      RequestId: requestId,
+      Code: 200,
+    },
+  };
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

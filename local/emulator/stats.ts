@@ -17,6 +17,12 @@ export const EmulatorStatsSchema = z.object({
   byKey: z.record(z.string(), z.record(z.string(), z.number())),
   /** Per Action named by an authenticated request (`-` before that): outcome -> count. */
   byAction: z.record(z.string(), z.record(z.string(), z.number())),
+  /**
+   * Completed paid calls: answers with Code 200 (Alibaba meters "successful calls"), counted when the answer is
+   * ready even if the client has gone. Total and per AccessKeyId.
+   */
+  paidCalls: z.number(),
+  paidByKey: z.record(z.string(), z.number()),
 });
 export type EmulatorStats = z.infer<typeof EmulatorStatsSchema>;
 
@@ -30,12 +36,20 @@ export function createStats() {
     byOutcome: {},
     byKey: {},
     byAction: {},
+    paidCalls: 0,
+    paidByKey: {},
   };
   return {
     started() {
       stats.requests++;
       stats.inFlight++;
       stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight);
+    },
+    /** A Code 200 answer is ready for this key (whether or not the client is still there to read it). */
+    paid(accessKeyId: string | undefined) {
+      const key = accessKeyId ?? '-';
+      stats.paidCalls++;
+      stats.paidByKey[key] = (stats.paidByKey[key] ?? 0) + 1;
     },
     finished(accessKeyId: string | undefined, outcome: string, action = '-') {
       stats.inFlight--;

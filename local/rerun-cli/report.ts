@@ -4,6 +4,9 @@ import type { CaseEvent, RerunReport } from '../../shared/rerun/run.ts';
 /** One line per case event worth a line (skipped cases are only counted); undefined for the others. */
 export function caseLine(event: CaseEvent, dryRun: boolean): string | undefined {
   const { caseId, decision, outcome } = event;
+  if (decision.action === 'skip' && decision.reason === 'held') {
+    return `${caseId}  held: an upstream attempt may have been billed without a readable answer; settle with --force`;
+  }
   if (decision.action === 'skip') return undefined;
   if (!outcome) return dryRun ? `${caseId}  ${decision.action} (${decision.reason})` : undefined;
   switch (outcome.kind) {
@@ -27,6 +30,7 @@ const ROWS: [keyof RerunReport['counts'], string][] = [
   ['rejected', 'rejected'],
   ['retrying', 'retrying'],
   ['failed', 'failed'],
+  ['held', 'held'],
   ['skipped', 'skipped'],
   ['remaining', 'remaining'],
   ['errors', 'errors'],
@@ -60,6 +64,11 @@ export function summaryTable(report: RerunReport, dryRun: boolean): string {
         ]
       : []),
     ...(report.failedCases.length > 0 ? [`Failed or not processed: ${report.failedCases.join(', ')}`] : []),
+    ...(report.counts.held > 0
+      ? [
+          `Held: ${report.counts.held} case(s) whose upstream attempt may have been billed without a readable answer; check them, then settle with --force (docs/money-safety.md).`,
+        ]
+      : []),
   ];
   return [line, ...rows.slice(0, 1), line, ...rows.slice(1), line, ...notes].join('\n');
 }

@@ -5,14 +5,25 @@
  *   two instances can never both win the same takeover, and nothing is ever deleted or overwritten.
  * - `.idv-<pairHash>.paid-<seq>.json`: the upstream's answer, written right after the paid call and before result.json. A
  *   takeover that finds a paid record newer than the last result reuses it instead of paying again.
- * Trade-off: a crash in the few milliseconds between the upstream reply and the paid record write still costs
- * one more call on takeover (the upstream has no idempotency key); a crash anywhere else costs nothing extra.
+ * - `.idv-<pairHash>.sent-<seq>-<n>.json`: written right before attempt n of claim seq leaves for the upstream.
+ *   A takeover counts the sent attempts of dead claims that left no paid record as possibly billed
+ *   (`uncertain`), and processCase retries them only within IDV_MAX_UNCERTAIN_RETRIES (docs/money-safety.md).
+ * Trade-off: a crash between the upstream reply and the paid record write costs at most the uncertain-retry
+ * budget on takeover (the upstream has no idempotency key), and is counted in result.json.
  */
 import { createHash } from 'node:crypto';
 import type { ObjectStore } from '../store/types.ts';
 import { listAll } from '../store/types.ts';
-import { type CaseLocation, claimKey, claimsPrefix, doneKey, paidKey, parseClaimsEntry } from './layout.ts';
-import { type Claim, claimSchema, type PaidRecord, paidRecordSchema } from './schemas.ts';
+import {
+  type CaseLocation,
+  claimKey,
+  claimsPrefix,
+  doneKey,
+  paidKey,
+  parseClaimsEntry,
+  sentKey,
+} from './layout.ts';
+import { type Claim, claimSchema, type PaidRecord, paidRecordSchema, type SentRecord } from './schemas.ts';
 
 /** Deterministic key of a pair version: sha256 of the canonical JSON of both ETags. */
 export const pairHash = (refEtag: string, authEtag: string): string =>
@@ -37,8 +48,14 @@ export async function readJson<T>(
 
 export const jsonBody = (value: unknown): Buffer => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
 
+/** Upstream attempts of earlier claims that died without a result: certainly and possibly billed. */
+export interface DeadAttempts {
+  paid: number;
+  uncertain: number;
+}
+
 export type ClaimAttempt =
-  | { won: true; claim: Claim; paid: PaidRecord | undefined }
+  | { won: true; claim: Claim; paid: PaidRecord | undefined; dead: DeadAttempts }
   | { won: false; holder: Claim | undefined };
 
 export interface ClaimRequest {
@@ -81,7 +98,37 @@ export async function acquireClaim(store: ObjectStore, req: ClaimRequest): Promi
     newestPaid === undefined
       ? undefined
       : await readJson(store, paidKey(req.location, req.hash, newestPaid), paidRecordSchema);
-  return { won: true, claim, paid };
+  return { won: true, claim, paid, dead: deadAttempts(entries, req.resultSeq, claim.seq) };
+}
+
+/**
+ * Claims after the last result and before ours died (their lease ended without a result). Each of their sent
+ * attempts was possibly billed; one per claim that saved a paid record was certainly billed (its answer is
+ * reused). Conservative: an attempt that ended throttled before its holder crashed also counts as uncertain.
+ */
+export function deadAttempts(
+  entries: readonly { kind: string; seq: number }[],
+  resultSeq: number,
+  ourSeq: number,
+): DeadAttempts {
+  const inRange = (seq: number) => seq > resultSeq && seq < ourSeq;
+  const paidSeqs = new Set(entries.filter((e) => e.kind === 'paid' && inRange(e.seq)).map((e) => e.seq));
+  const sent = new Map<number, number>();
+  for (const e of entries)
+    if (e.kind === 'sent' && inRange(e.seq)) sent.set(e.seq, (sent.get(e.seq) ?? 0) + 1);
+  let uncertain = 0;
+  for (const [seq, n] of sent) uncertain += paidSeqs.has(seq) ? Math.max(0, n - 1) : n;
+  return { paid: paidSeqs.size, uncertain };
+}
+
+/** Written before attempt `attempt` of a claim leaves for the upstream (awaited: no record, no request). */
+export async function recordSent(
+  store: ObjectStore,
+  location: CaseLocation,
+  hash: string,
+  record: SentRecord,
+): Promise<void> {
+  await store.putIfAbsent(sentKey(location, hash, record.claimSeq, record.attempt), jsonBody(record));
 }
 
 /** Marks claim `seq` as ended without a result of its own, so the next attempt need not wait for its lease. */

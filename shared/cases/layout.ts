@@ -88,18 +88,29 @@ export const paidKey = (loc: CaseLocation, pairHash: string, seq: number): strin
 export const doneKey = (loc: CaseLocation, pairHash: string, seq: number): string =>
   `${claimsPrefix(loc, pairHash)}done-${seqText(seq)}.json`;
 
+/** Attempt `attempt` of claim `seq` was about to leave for the upstream (written before the request). */
+export const sentKey = (loc: CaseLocation, pairHash: string, seq: number, attempt: number): string =>
+  `${claimsPrefix(loc, pairHash)}sent-${seqText(seq)}-${attempt}.json`;
+
 export interface ClaimsEntry {
   pairHash: string;
-  kind: 'claim' | 'paid' | 'done';
+  kind: 'claim' | 'paid' | 'done' | 'sent';
   seq: number;
+  /** kind 'sent' only: the attempt number within the claim. */
+  attempt?: number;
 }
 
 const CLAIMS_NAME = /^\.idv-([0-9a-f]{64})\.(claim|paid|done)-(\d{6,})\.json$/;
+const SENT_NAME = /^\.idv-([0-9a-f]{64})\.sent-(\d{6,})-(\d{1,6})\.json$/;
 
 /** `.idv-<pairHash>.claim-000003.json` (a file name in a case folder) -> {pairHash, kind: 'claim', seq: 3}. */
 export function parseClaimsName(name: string): ClaimsEntry | undefined {
   const m = CLAIMS_NAME.exec(name);
-  return m ? { pairHash: m[1] as string, kind: m[2] as ClaimsEntry['kind'], seq: Number(m[3]) } : undefined;
+  if (m) return { pairHash: m[1] as string, kind: m[2] as ClaimsEntry['kind'], seq: Number(m[3]) };
+  const sent = SENT_NAME.exec(name);
+  return sent
+    ? { pairHash: sent[1] as string, kind: 'sent', seq: Number(sent[2]), attempt: Number(sent[3]) }
+    : undefined;
 }
 
 /** The same for a full key. */

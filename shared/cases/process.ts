@@ -6,15 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CheckedBase64 } from '../idv/base64.ts';
+import { IdvError } from '../idv/errors.ts';
 import type { Verdict } from '../idv/types.ts';
 import { settleVerdict } from '../idv/verdict.ts';
 import { normalisePhoto } from '../photo.ts';
 import type { ObjectInfo, ObjectStore } from '../store/types.ts';
-import { acquireClaim, pairHash, readJson, recordPaid, releaseClaim } from './claims.ts';
+import { acquireClaim, pairHash, readJson, recordPaid, recordSent, releaseClaim } from './claims.ts';
 import { loadCaseInput } from './input.ts';
 import { type CaseLocation, photoKey, resultKey } from './layout.ts';
 import { type CaseResult, resultSchema, type VerdictFields } from './schemas.ts';
-import { decideFailure, isFinal, runLevelErrorOf } from './state.ts';
+import { decideFailure, heldDecision, isFinal, runLevelErrorOf } from './state.ts';
 import type { CaseDeps, CaseOutcome } from './types.ts';
 import { writeResult } from './write-result.ts';
 
@@ -72,7 +73,9 @@ export async function processCase(
   const startEpochMs = clock.nowMs();
   const same = previous !== undefined && samePhotos(previous, ref, auth);
   if (same && !options.force) {
-    if (isFinal(previous.status)) return { action: 'up-to-date', status: previous.status };
+    // `held` waits for an operator (rerun --force): no event or rerun retries it on its own.
+    if (isFinal(previous.status) || previous.status === 'held')
+      return { action: 'up-to-date', status: previous.status };
     if (previous.nextAttemptAt && Date.parse(previous.nextAttemptAt) > startEpochMs) {
       return { action: 'not-due', nextAttemptAt: previous.nextAttemptAt };
     }
@@ -91,6 +94,17 @@ export async function processCase(
   if (!attempt.won) return { action: 'busy' };
   const { claim } = attempt;
   const attempts = (same ? previous.attempts : 0) + 1;
+  // Upstream calls this pair version has cost so far: earlier results, then claims that died in flight.
+  const ledger = {
+    paid: (same ? (previous.paidAttempts ?? 0) : 0) + attempt.dead.paid,
+    uncertain: (same ? (previous.uncertainAttempts ?? 0) : 0) + attempt.dead.uncertain,
+  };
+  if (attempt.dead.uncertain > 0) {
+    log.warn('took over a claim whose holder died with a request in flight (possibly billed)', {
+      claimSeq: claim.seq,
+      uncertainAttempts: attempt.dead.uncertain,
+    });
+  }
   const base = {
     schema: 'idv.result/v1' as const,
     caseId: location.caseId,
@@ -99,6 +113,9 @@ export async function processCase(
     firstAttemptAt: same ? previous.firstAttemptAt : new Date(startEpochMs).toISOString(),
     claimSeq: claim.seq,
   };
+  const counted = () => ({ paidAttempts: ledger.paid, uncertainAttempts: ledger.uncertain });
+  // Uncertain attempts beyond the budget: hold for the operator instead of paying again (force settles it).
+  const uncertainBudget = options.force ? 0 : settings.maxUncertainRetries - ledger.uncertain;
 
   let result: CaseResult;
   let paidCall = false;
@@ -110,11 +127,22 @@ export async function processCase(
     });
     result = {
       ...base,
+      ...counted(),
       status: 'verified',
       verdict: attempt.paid.verdict,
       requestId: attempt.paid.requestId,
       resourceCode: attempt.paid.resourceCode,
       lastAttemptAt: new Date(clock.nowMs()).toISOString(),
+    };
+  } else if (uncertainBudget < 0) {
+    const decision = heldDecision(ledger.uncertain, settings.maxUncertainRetries);
+    log.warn('case held: earlier attempts may have been billed', { uncertainAttempts: ledger.uncertain });
+    result = {
+      ...base,
+      ...counted(),
+      status: decision.status,
+      lastAttemptAt: new Date(clock.nowMs()).toISOString(),
+      error: { code: decision.code, message: decision.message },
     };
   } else {
     let resourceCode: string | undefined;
@@ -149,8 +177,19 @@ export async function processCase(
         {
           deadlineEpochMs: Math.min(leaseDeadline, options.deadlineEpochMs ?? leaseDeadline),
           ...(deps.credentials ? { credentials: deps.credentials } : {}),
+          maxUncertainRetries: uncertainBudget,
+          // Recorded before the request leaves: a crash while it is in flight is known to the takeover.
+          beforeAttempt: (n) =>
+            recordSent(store, location, hash, {
+              schema: 'idv.sent/v1',
+              claimSeq: claim.seq,
+              attempt: n,
+              sentAtEpochMs: clock.nowMs(),
+            }),
         },
       );
+      ledger.paid += verdict.paidAttempts ?? 1;
+      ledger.uncertain += verdict.uncertainAttempts ?? 0;
       const fields = verdictFields(verdict);
       if (fields.upstreamInconsistent) {
         log.warn('upstream verdict contradicts itself; decided as not verified', {
@@ -172,6 +211,7 @@ export async function processCase(
       );
       result = {
         ...base,
+        ...counted(),
         status: 'verified',
         verdict: fields,
         requestId: verdict.requestId,
@@ -191,11 +231,22 @@ export async function processCase(
         throw runLevel;
       }
       const nowEpochMs = clock.nowMs();
-      const decision = decideFailure(err, attempts, nowEpochMs, settings);
+      if (err instanceof IdvError) {
+        ledger.paid += err.paidAttempts;
+        ledger.uncertain += err.uncertainAttempts;
+      }
+      const decision = decideFailure(err, attempts, nowEpochMs, settings, ledger.uncertain);
       if (!decision) throw err;
-      log.warn('case attempt failed', { status: decision.status, code: decision.code, err });
+      log.warn('case attempt failed', {
+        status: decision.status,
+        code: decision.code,
+        paidAttempts: ledger.paid,
+        uncertainAttempts: ledger.uncertain,
+        err,
+      });
       result = {
         ...base,
+        ...counted(),
         status: decision.status,
         ...(decision.requestId ? { requestId: decision.requestId } : {}),
         ...(resourceCode === undefined ? {} : { resourceCode }),

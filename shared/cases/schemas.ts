@@ -9,8 +9,14 @@ export const CASE_STATUS = {
   rejected: 'rejected',
   retrying: 'retrying',
   failed: 'failed',
+  held: 'held',
 } as const;
-export const caseStatusSchema = z.enum(['verified', 'rejected', 'retrying', 'failed']);
+/**
+ * `held`: an upstream attempt may have been billed without an answer we could read (timeout, lost connection,
+ * unreadable reply, a crash in flight) and the uncertain-retry budget is spent: nothing retries it
+ * automatically; `npm run rerun -- --force` settles it (docs/money-safety.md).
+ */
+export const caseStatusSchema = z.enum(['verified', 'rejected', 'retrying', 'failed', 'held']);
 export type CaseStatus = z.infer<typeof caseStatusSchema>;
 
 /** Optional operator input beside the photos. Unknown fields are refused so a typo is not silently ignored. */
@@ -58,6 +64,10 @@ export const resultSchema = z.object({
   photos: z.object({ ref: photoRefSchema, auth: photoRefSchema }),
   /** Processing attempts for this photo pair version. */
   attempts: z.number().int().positive(),
+  /** Upstream calls for this pair version that were certainly billed (a Code 200 answer). */
+  paidAttempts: z.number().int().nonnegative().optional(),
+  /** Upstream calls for this pair version whose outcome is unknown: possibly billed (docs/money-safety.md). */
+  uncertainAttempts: z.number().int().nonnegative().optional(),
   firstAttemptAt: isoSchema,
   lastAttemptAt: isoSchema,
   /** When the scheduled rerun should try again (status retrying only). */
@@ -81,6 +91,15 @@ export const claimSchema = z.object({
   authEtag: z.string(),
 });
 export type Claim = z.infer<typeof claimSchema>;
+
+/** Written right before an upstream request leaves: proof after a crash that the attempt may have been billed. */
+export const sentRecordSchema = z.object({
+  schema: z.literal('idv.sent/v1'),
+  claimSeq: z.number().int().positive(),
+  attempt: z.number().int().positive(),
+  sentAtEpochMs: z.number(),
+});
+export type SentRecord = z.infer<typeof sentRecordSchema>;
 
 /** The upstream's answer, saved right after the paid call and before result.json, so a takeover reuses it. */
 export const paidRecordSchema = z.object({

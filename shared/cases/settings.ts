@@ -14,6 +14,11 @@ export const caseSettingsSchema = z.object({
   retryMaxMs: z.number().int().min(0),
   /** Attempts after which a pair that keeps failing transiently is marked failed. */
   maxAttempts: z.number().int().min(1),
+  /**
+   * Upstream attempts of unknown outcome (possibly billed) a pair version may be retried after; beyond it the
+   * case is `held` until an operator forces it (IDV_MAX_UNCERTAIN_RETRIES, default 1).
+   */
+  maxUncertainRetries: z.number().int().min(0).default(1),
   /** The upstream daily quota resets at midnight in this UTC offset (minutes). */
   quotaResetUtcOffsetMinutes: z.number().int().min(-720).max(840),
   /** Opt-in retention: delete ref.jpg and auth.jpg after a final verdict (result.json is kept). */
@@ -30,6 +35,7 @@ export const DEFAULT_CASE_SETTINGS: CaseSettings = {
   retryBaseMs: 60_000,
   retryMaxMs: 6 * 3_600_000,
   maxAttempts: 10,
+  maxUncertainRetries: 1,
   quotaResetUtcOffsetMinutes: 0,
   deletePhotosAfterVerdict: false,
   maxPhotoBytes: 15 * 1024 * 1024,

@@ -4,6 +4,8 @@
  *   rejected  final  bad input (photo, caseId, case.json, resourceCode); no paid call was made
  *   failed    final  the upstream refused for good (403 not activated, 404 bad service, Z1141 bad resourceCode)
  *   retrying  the next attempt is due at nextAttemptAt (transient failure, throttling, 402 until the quota reset)
+ *   held      not final, not retried: attempts of unknown outcome (possibly billed) used up
+ *             IDV_MAX_UNCERTAIN_RETRIES, or a Code 200 reply could not be read; `rerun --force` settles it
  * retrying -> any status, on the scheduled rerun. A final status changes only when a photo is replaced (a new
  * pair version starts from "no result") or when an operator forces a rerun.
  */
@@ -71,11 +73,30 @@ export function backoffMs(
  * Classifies what went wrong in attempt number `attempts`. Returns undefined for errors that are not about the
  * case (store outages, bugs): the caller lets those propagate so the event is redelivered or rerun.
  */
+/** The decision for a case whose possibly-billed attempts used up the budget. */
+export function heldDecision(
+  uncertainAttempts: number,
+  maxUncertainRetries: number,
+  cause?: IdvError,
+): FailureDecision {
+  const why = cause
+    ? `the last attempt ended ${cause.code} (${cause.message})`
+    : 'an earlier attempt ended without a known outcome';
+  return {
+    status: 'held',
+    code: 'UncertainOutcome',
+    message: `held for the operator: ${uncertainAttempts} upstream attempt(s) may have been billed without a readable answer (allowed retries: ${maxUncertainRetries}); ${why}. Check the upstream RequestId, then settle with \`npm run rerun -- --force\``,
+    ...(cause?.requestId ? { requestId: cause.requestId } : {}),
+  };
+}
+
 export function decideFailure(
   err: unknown,
   attempts: number,
   nowEpochMs: number,
   settings: CaseSettings,
+  /** Possibly-billed attempts of this pair version so far, this one's included. */
+  uncertainAttempts = 0,
 ): FailureDecision | undefined {
   if (err instanceof PhotoError || err instanceof CaseInputError) {
     return { status: 'rejected', code: err.code, message: err.message };
@@ -88,6 +109,12 @@ export function decideFailure(
   };
   if ((UPSTREAM_REJECTS as readonly string[]).includes(err.code)) return { status: 'rejected', ...base };
   if ((UPSTREAM_FAILS as readonly string[]).includes(err.code)) return { status: 'failed', ...base };
+  // A Code 200 reply we cannot read was billed: paying again would likely buy the same reply. Any other
+  // possibly-billed outcome is retried by a later run only while the budget lasts.
+  const maxUncertain = settings.maxUncertainRetries ?? 1;
+  if (err.code === 'Unparseable' || (err.billing === 'uncertain' && uncertainAttempts > maxUncertain)) {
+    return heldDecision(uncertainAttempts, maxUncertain, err);
+  }
   if (attempts >= settings.maxAttempts) {
     return {
       status: 'failed',

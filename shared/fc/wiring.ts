@@ -24,6 +24,7 @@ export const functionIdvClient = (
     api: config.api,
     endpoint: config.endpoint,
     timeoutMs: config.timeoutMs,
+    retry: { maxUncertainRetries: config.maxUncertainRetries },
     credentials: () => {
       throw new Error(
         'no credentials: no context.credentials (function role) and ALIBABA_CLOUD_ACCESS_KEY_ID unset',

@@ -46,10 +46,16 @@ export interface HttpAppOptions {
   homePage?: string;
 }
 
+/** Per-request facts for the request's log line (what the upstream attempts cost). */
+interface RequestFacts {
+  ledger: { paid: number; uncertain: number };
+}
+
 type Route = (
   req: AppRequest,
   logger: Logger,
-) => Promise<{ status: number; body: unknown; contentType?: string }>;
+  facts: RequestFacts,
+) => Promise<{ status: number; body: unknown; contentType?: string; headers?: Record<string, string> }>;
 
 const header = (headers: Record<string, string>, name: string) =>
   Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
@@ -68,7 +74,7 @@ export function createHttpApp(options: HttpAppOptions) {
       GET: async () => ({ status: 200, body: openapi, contentType: 'application/json; charset=utf-8' }),
     },
     '/verify': {
-      POST: async (req, logger) => {
+      POST: async (req, logger, facts) => {
         if (!isAuthorised(header(req.headers, 'authorization'), options.apiKeyHashes)) {
           throw new HttpError('unauthorized', 'a valid API key is required: Authorization: Bearer <key>', {
             headers: { 'www-authenticate': 'Bearer' },
@@ -81,6 +87,7 @@ export function createHttpApp(options: HttpAppOptions) {
           credentials: req.credentials,
           deadlineEpochMs: req.deadlineEpochMs,
           logger,
+          ledger: facts.ledger,
         });
         return { status: 200, body };
       },
@@ -95,6 +102,8 @@ export function createHttpApp(options: HttpAppOptions) {
     const startMs = options.clock.nowMs();
     const logger = options.logger.child({ requestId: req.requestId });
     const base = { 'x-request-id': req.requestId, 'cache-control': 'no-store' };
+    const facts: RequestFacts = { ledger: { paid: 0, uncertain: 0 } };
+    const money = () => ({ paidAttempts: facts.ledger.paid, uncertainAttempts: facts.ledger.uncertain });
     try {
       const methods = routes[req.path];
       if (!methods) throw new HttpError('not_found', 'no such route');
@@ -107,19 +116,24 @@ export function createHttpApp(options: HttpAppOptions) {
           headers: { allow: allowed.join(', ') },
         });
       }
-      const out = await route(req, logger);
+      const out = await route(req, logger, facts);
       const status = out.status;
       logger.info('request done', {
         method: req.method,
         path: req.path,
         status,
         outcome: 'ok',
+        ...money(),
         durationMs: options.clock.nowMs() - startMs,
       });
       const text = typeof out.body === 'string' ? out.body : JSON.stringify(out.body);
       return {
         status,
-        headers: { ...base, 'content-type': out.contentType ?? 'application/json; charset=utf-8' },
+        headers: {
+          ...base,
+          ...out.headers,
+          'content-type': out.contentType ?? 'application/json; charset=utf-8',
+        },
         body: text,
       };
     } catch (err) {
@@ -134,6 +148,7 @@ export function createHttpApp(options: HttpAppOptions) {
         path: req.path,
         status: reply.status,
         outcome: reply.body.error.code,
+        ...money(),
         durationMs: options.clock.nowMs() - startMs,
       };
       if (reply.serverFault) logger.error('request failed', { ...fields, err });

@@ -14,7 +14,10 @@ import { HttpError } from './errors.ts';
 export interface ErrorReply {
   status: number;
   headers: Record<string, string>;
-  body: { error: { code: string; message: string; field?: string }; requestId: string };
+  body: {
+    error: { code: string; message: string; field?: string; upstreamRequestId?: string };
+    requestId: string;
+  };
   /** True when the failure is ours or the upstream's (logged as error), false for a caller's mistake. */
   serverFault: boolean;
 }
@@ -86,6 +89,16 @@ export const UPSTREAM_STATUS: Record<IdvErrorCode, UpstreamMapping> = {
     code: 'upstream_unavailable',
     message: 'the verification service could not be reached',
   },
+  ConnectionLost: {
+    status: 502,
+    code: 'upstream_unavailable',
+    message: 'the connection to the verification service was lost',
+  },
+  Unparseable: {
+    status: 502,
+    code: 'upstream_unparseable',
+    message: 'the verification service answered with a reply that cannot be read (it may have been billed)',
+  },
   Protocol: {
     status: 502,
     code: 'upstream_unavailable',
@@ -139,7 +152,7 @@ export function toErrorReply(
     field?: string,
     headers: Record<string, string> = {},
     serverFault = status >= 500,
-  ) => ({
+  ): ErrorReply => ({
     status,
     headers,
     body: { error: { code, message, ...(field === undefined ? {} : { field }) }, requestId },
@@ -157,7 +170,10 @@ export function toErrorReply(
           : m.retryAfter,
       );
     }
-    return reply(m.status, m.code, m.message, photoNamedBy(err), headers, true);
+    const out = reply(m.status, m.code, m.message, photoNamedBy(err), headers, true);
+    // The upstream's RequestId lets an operator ask Alibaba about a call that may have been billed.
+    if (err.requestId) out.body.error = { ...out.body.error, upstreamRequestId: err.requestId };
+    return out;
   }
   return reply(500, 'internal_error', `internal error; quote request id ${requestId}`);
 }

@@ -1,6 +1,7 @@
 /** POST /verify: body -> validated, normalised photos -> one paid call -> the verdict reply. */
 import type { Clock } from '../clock.ts';
 import { CheckedBase64 } from '../idv/base64.ts';
+import { IdvError } from '../idv/errors.ts';
 import type { Credentials, IdvClient } from '../idv/types.ts';
 import { settleVerdict } from '../idv/verdict.ts';
 import type { Logger } from '../log.ts';
@@ -23,6 +24,12 @@ export interface VerifyCall {
   credentials: Credentials | undefined;
   deadlineEpochMs: number;
   logger: Logger;
+  /** Overrides the client's IDV_MAX_UNCERTAIN_RETRIES (an idempotency key's remaining budget). */
+  maxUncertainRetries?: number;
+  /** Awaited before each upstream request leaves (see VerifyOptions.beforeAttempt). */
+  beforeAttempt?: (attempt: number) => Promise<void>;
+  /** Filled with what the upstream attempts cost (certainly / possibly billed), for the request's log line. */
+  ledger?: { paid: number; uncertain: number };
 }
 
 const summary = (p: NormalisedPhoto) => ({
@@ -58,8 +65,9 @@ export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<
   const auth = authResult.value;
   call.logger.info('photos ready', { ref: summary(ref), auth: summary(auth) });
 
-  const verdict = settleVerdict(
-    await deps.idv.verify(
+  let raw: Awaited<ReturnType<IdvClient['verify']>>;
+  try {
+    raw = await deps.idv.verify(
       {
         refFaceContent: upstreamBase64(ref, input.ref),
         authFaceContent: upstreamBase64(auth, input.auth),
@@ -68,9 +76,22 @@ export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<
       {
         deadlineEpochMs: call.deadlineEpochMs,
         ...(call.credentials ? { credentials: call.credentials } : {}),
+        ...(call.maxUncertainRetries === undefined ? {} : { maxUncertainRetries: call.maxUncertainRetries }),
+        ...(call.beforeAttempt ? { beforeAttempt: call.beforeAttempt } : {}),
       },
-    ),
-  );
+    );
+  } catch (err) {
+    if (call.ledger && err instanceof IdvError) {
+      call.ledger.paid += err.paidAttempts;
+      call.ledger.uncertain += err.uncertainAttempts;
+    }
+    throw err;
+  }
+  if (call.ledger) {
+    call.ledger.paid += raw.paidAttempts ?? 1;
+    call.ledger.uncertain += raw.uncertainAttempts ?? 0;
+  }
+  const verdict = settleVerdict(raw);
   if (verdict.upstreamInconsistent) {
     call.logger.warn('upstream verdict contradicts itself; decided as not verified', {
       upstreamRequestId: verdict.requestId,

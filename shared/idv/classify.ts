@@ -43,18 +43,13 @@ export function classifyUpstreamCode(code: string, retCodeSub?: string): IdvErro
   return GATEWAY_CODE_FAMILIES[family] ?? (/^5\d\d$/.test(code) ? 'SystemError' : 'UpstreamRejected');
 }
 
-/** Node socket error codes that mean "the connection failed", retried as Network. */
+/** Node socket error codes that mean "no connection was made": nothing was sent, so nothing was billed. */
 export const NETWORK_ERROR_CODES = [
   'ECONNREFUSED',
-  'ECONNRESET',
   'ENOTFOUND',
   'EAI_AGAIN',
-  'EPIPE',
-  'ETIMEDOUT',
   'EHOSTUNREACH',
   'ENETUNREACH',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
 ] as const;
 
 /**
@@ -70,6 +65,7 @@ export function classifyTransportError(err: unknown): IdvErrorCode {
   if (e.name === 'SyntaxError') return 'Protocol';
   if (typeof e.code === 'string' && (NETWORK_ERROR_CODES as readonly string[]).includes(e.code))
     return 'Network';
-  if (typeof e.message === 'string' && /socket hang up|aborted|ECONNRESET/i.test(e.message)) return 'Network';
-  return 'Network';
+  if (typeof e.message === 'string' && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(e.message)) return 'Network';
+  // Anything else (ECONNRESET, EPIPE, socket hang up, ETIMEDOUT, ...) may have happened after the request left.
+  return 'ConnectionLost';
 }

@@ -142,15 +142,17 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
       }
       // Built once: every retry sends the same parameters (the same MerchantBizId), signed anew.
       const params = api.params(checked.data);
+      const ledger = { paid: 0, uncertain: 0 };
       try {
         const verdict = await withRetry(
           async (attempt, timeLeftMs) => {
             const credentials = await readCredentials(verifyOptions.credentials);
             const attemptTimeoutMs = Math.max(1, Math.min(timeoutMs, timeLeftMs ?? timeoutMs));
+            await verifyOptions.beforeAttempt?.(attempt);
             const t0 = clock.nowMs();
             try {
               const verdict = await attemptOnce(params, credentials, attemptTimeoutMs, verifyOptions.signal);
-              return { ...verdict, attempts: attempt };
+              return { ...verdict, attempts: attempt, paidAttempts: ledger.paid + 1 };
             } finally {
               logger.debug('idv attempt', { attempt, durationMs: clock.nowMs() - t0 });
             }
@@ -162,6 +164,10 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
             deadlineEpochMs: verifyOptions.deadlineEpochMs,
             signal: verifyOptions.signal,
             sleep: options.sleep,
+            ledger,
+            ...(verifyOptions.maxUncertainRetries === undefined
+              ? {}
+              : { maxUncertainRetries: verifyOptions.maxUncertainRetries }),
             onRetry: (error, attempt, delayMs) =>
               logger.warn('idv retry', {
                 attempt,
@@ -172,22 +178,30 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
               }),
           },
         );
+        verdict.uncertainAttempts = ledger.uncertain;
         logger.info('idv verify', {
           outcome: verdictOutcome(verdict),
           requestId: verdict.requestId,
           attempts: verdict.attempts,
+          paidAttempts: verdict.paidAttempts,
+          uncertainAttempts: verdict.uncertainAttempts,
           durationMs: clock.nowMs() - started,
         });
         return verdict;
       } catch (err) {
-        const error =
-          err instanceof IdvError ? err : new IdvError('Protocol', 'unexpected failure', { cause: err });
+        // Not an IdvError: beforeAttempt failed (nothing was sent for that attempt); the caller decides.
+        if (!(err instanceof IdvError)) throw err;
+        const error = err;
+        error.paidAttempts = ledger.paid;
+        error.uncertainAttempts = ledger.uncertain;
         logger.warn('idv verify failed', {
           outcome: errorOutcome(error.code),
           code: error.code,
           upstreamCode: error.upstreamCode,
           requestId: error.requestId,
           attempts: error.attempts,
+          paidAttempts: error.paidAttempts,
+          uncertainAttempts: error.uncertainAttempts,
           durationMs: clock.nowMs() - started,
         });
         throw error;

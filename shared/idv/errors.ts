@@ -15,8 +15,10 @@ export const IDV_ERROR_CODES = [
   'Throttled', // Throttling.* codes
   'AuthFailed', // SignatureDoesNotMatch, InvalidAccessKeyId.*, InvalidTimeStamp.*, SignatureNonceUsed
   'Timeout', // no answer within the timeout
-  'Network', // connection refused/reset, DNS
-  'Protocol', // a reply that is not the documented JSON (an HTML gateway page, a bad Data string)
+  'Network', // the connection could not be made (refused, DNS, unreachable): nothing was sent
+  'ConnectionLost', // the connection failed after the request may have been sent (reset, hang up): possibly paid
+  'Protocol', // a reply that is not the documented JSON (an HTML gateway page, a body that is not JSON)
+  'Unparseable', // a Code 200 reply whose Data cannot be read as a verdict: possibly paid, never retried
   'DeadlineExceeded', // no time left for another attempt
   'UpstreamRejected', // any other error Code the upstream sent (InvalidVersion, MissingParameter, ...): permanent
   'Aborted', // the caller's AbortSignal fired
@@ -29,8 +31,33 @@ export const TRANSIENT_CODES = [
   'Processing',
   'Timeout',
   'Network',
+  'ConnectionLost',
   'Protocol',
 ] as const satisfies readonly IdvErrorCode[];
+
+/**
+ * Billing of an attempt, by what came back. Alibaba meters ID Verification by "Number of successful calls"
+ * (https://www.alibabacloud.com/help/en/ekyc/latest/billing; docs/money-safety.md), so a reply with an error
+ * Code (gateway refusals, throttling, 400/402/403/404/500) is not billed and may be retried. A Code 200 reply is
+ * billed. An attempt whose outcome we cannot know (no answer in time, connection lost after sending, a reply we
+ * cannot read, PROCESSING) is possibly paid: retried at most `maxUncertainRetries` times.
+ */
+export const PAID_CODES = ['UnableGetImage'] as const satisfies readonly IdvErrorCode[];
+export const UNCERTAIN_CODES = [
+  'Timeout',
+  'ConnectionLost',
+  'Protocol',
+  'Unparseable',
+  'Processing',
+  'Aborted', // the caller gave up while the request was in flight
+] as const satisfies readonly IdvErrorCode[];
+export type Billing = 'unbilled' | 'paid' | 'uncertain';
+export const billingOf = (code: IdvErrorCode): Billing =>
+  (UNCERTAIN_CODES as readonly string[]).includes(code)
+    ? 'uncertain'
+    : (PAID_CODES as readonly string[]).includes(code)
+      ? 'paid'
+      : 'unbilled';
 
 export const isThrottling = (code: IdvErrorCode): boolean =>
   (THROTTLING_CODES as readonly string[]).includes(code);
@@ -49,6 +76,9 @@ export class IdvError extends Error {
   readonly httpStatus: number | undefined;
   /** Attempts made before giving up. */
   attempts: number;
+  /** Attempts of this call that were certainly billed / possibly billed (see billingOf). */
+  paidAttempts = 0;
+  uncertainAttempts = 0;
 
   constructor(
     code: IdvErrorCode,
@@ -71,5 +101,9 @@ export class IdvError extends Error {
 
   get retryable(): boolean {
     return isRetryable(this.code);
+  }
+
+  get billing(): Billing {
+    return billingOf(this.code);
   }
 }

@@ -20,11 +20,24 @@ export const BoolString = z
   .union([z.enum(['true', 'false']), z.boolean()])
   .transform((v) => v === true || v === 'true');
 
-/** "87.3" (the API's string) or a number, to a number in 0-100. */
-export const ScoreString = z
-  .union([z.string().regex(/^\d{1,3}(\.\d+)?$/), z.number()])
+/**
+ * Every numeric form a Java/JSON producer may send: quoted or unquoted, integer, decimal, E-notation
+ * (`Double.toString` prints `1.0E-4` below 10^-3 and `1.0E7` from 10^7), and json-bigint's BigNumber objects
+ * (pop-core parses replies with json-bigint, which turns numbers of more than 15 digits into BigNumber).
+ */
+export const NUMERIC_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const isBigNumber = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && (v as { _isBigNumber?: unknown })._isBigNumber === true;
+export const NumericValue = z
+  .preprocess(
+    (v: unknown) => (isBigNumber(v) ? String(v) : typeof v === 'string' ? v.trim() : v),
+    z.union([z.string().regex(NUMERIC_TEXT, 'not a number'), z.number()]),
+  )
   .transform(Number)
-  .pipe(z.number().min(0).max(100));
+  .pipe(z.number().finite());
+
+/** "87.3" (the API's string), "1.0E-4", 87 or 87.3 unquoted: a number in 0-100. */
+export const ScoreString = NumericValue.pipe(z.number().min(0).max(100));
 
 /** Parses JSON inside a string, then validates it; an object is taken as it is. */
 const jsonInString = <T extends z.ZodType>(schema: T) =>
@@ -52,7 +65,9 @@ export const DataSchema = z.object({
 export type ReplyData = z.infer<typeof DataSchema>;
 
 export const ReplySchema = z.object({
-  Code: z.union([z.number(), z.string()]).transform(String),
+  Code: z
+    .union([z.number(), z.string(), z.custom<{ toString(): string }>((v) => isBigNumber(v))])
+    .transform((c) => String(c).trim()),
   Message: z.string().optional(),
   RequestId: z.string().optional(),
   Data: jsonInString(DataSchema).optional(),
@@ -60,6 +75,17 @@ export const ReplySchema = z.object({
 export type Reply = z.infer<typeof ReplySchema>;
 
 const ReplyBodySchema = jsonInString(ReplySchema);
+/** Just Code and RequestId, to classify a reply whose Data does not parse. */
+const LooseReplySchema = jsonInString(
+  z.object({
+    Code: ReplySchema.shape.Code,
+    RequestId: z
+      .string()
+      .transform((s) => s.slice(0, 100))
+      .optional()
+      .catch(undefined),
+  }),
+);
 
 /** retCodes of a Code 200 reply that are failures. */
 const RET_CODE_ERRORS = {
@@ -83,14 +109,29 @@ export function parseReply(body: unknown, meta: ReplyMeta = {}): Verdict {
   const parsed = ReplyBodySchema.safeParse(raw);
   const base = { httpStatus: meta.httpStatus, attempts: meta.attempts };
   if (!parsed.success) {
-    throw new IdvError(
-      'Protocol',
-      `upstream reply is not the documented JSON: ${describeIssues(parsed.error)}`,
-      {
+    const loose = LooseReplySchema.safeParse(raw);
+    const requestId = loose.success ? loose.data.RequestId : requestIdOf(raw);
+    const why = describeIssues(parsed.error);
+    if (loose.success && loose.data.Code === '200') {
+      throw new IdvError('Unparseable', `upstream Code 200 reply cannot be read: ${why}`, {
         ...base,
-        requestId: requestIdOf(raw),
-      },
-    );
+        requestId,
+        upstreamCode: '200',
+      });
+    }
+    if (loose.success) {
+      // An error Code whose Data does not parse: the Code alone decides (not billed: not a successful call).
+      const code = classifyUpstreamCode(loose.data.Code);
+      throw new IdvError(code, `upstream Code ${loose.data.Code} (its Data does not parse)`, {
+        ...base,
+        requestId,
+        upstreamCode: loose.data.Code,
+      });
+    }
+    throw new IdvError('Protocol', `upstream reply is not the documented JSON: ${why}`, {
+      ...base,
+      requestId,
+    });
   }
   const reply = parsed.data;
   const requestId = reply.RequestId;
@@ -102,7 +143,9 @@ export function parseReply(body: unknown, meta: ReplyMeta = {}): Verdict {
     const detail = safeUpstreamMessage(data?.retMessage || reply.Message || 'no message');
     throw new IdvError(code, `upstream Code ${reply.Code}: ${detail}`, opts);
   }
-  if (!data) throw new IdvError('Protocol', 'upstream Code 200 without Data', opts);
+  // From here the upstream said Code 200: a call it counts as successful (billed). A reply we cannot read is
+  // `Unparseable`: possibly paid, never retried blindly.
+  if (!data) throw new IdvError('Unparseable', 'upstream Code 200 without Data', opts);
   if (data.retCode in RET_CODE_ERRORS) {
     const code =
       data.retCode === 'SYSTEM_ERROR'
@@ -113,7 +156,7 @@ export function parseReply(body: unknown, meta: ReplyMeta = {}): Verdict {
   }
   if (data.retCode !== 'OK_SUCCESS') {
     throw new IdvError(
-      'Protocol',
+      'Unparseable',
       `upstream retCode ${JSON.stringify(data.retCode.slice(0, 40))} is unknown`,
       opts,
     );
@@ -121,9 +164,9 @@ export function parseReply(body: unknown, meta: ReplyMeta = {}): Verdict {
   const ext = jsonInString(ExtInfoSchema).safeParse(data.extInfo);
   if (!ext.success || data.passed === undefined) {
     const why = ext.success ? 'passed is missing' : describeIssues(ext.error);
-    throw new IdvError('Protocol', `upstream OK_SUCCESS without a valid verdict: ${why}`, opts);
+    throw new IdvError('Unparseable', `upstream OK_SUCCESS without a valid verdict: ${why}`, opts);
   }
-  if (!requestId) throw new IdvError('Protocol', 'upstream reply without RequestId', opts);
+  if (!requestId) throw new IdvError('Unparseable', 'upstream reply without RequestId', opts);
   return settleVerdict({
     requestId,
     passed: data.passed,

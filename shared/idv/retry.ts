@@ -18,10 +18,27 @@ export const RetryPolicySchema = z.object({
    * maxAttempts: work nobody waits for (the bucket door) keeps its turn until the deadline instead.
    */
   maxThrottledAttempts: z.number().int().min(1).max(1000).optional(),
+  /**
+   * Retries allowed after attempts whose outcome is unknown and possibly billed (errors.ts billingOf):
+   * IDV_MAX_UNCERTAIN_RETRIES, default 1; 0 never retries them.
+   */
+  maxUncertainRetries: z.number().int().min(0).max(10).optional(),
 });
 export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 };
+export const DEFAULT_MAX_UNCERTAIN_RETRIES = 1;
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 3,
+  baseDelayMs: 200,
+  maxDelayMs: 2_000,
+  maxUncertainRetries: DEFAULT_MAX_UNCERTAIN_RETRIES,
+};
+
+/** What the attempts of one call cost: certainly billed, and possibly billed (outcome unknown). */
+export interface AttemptLedger {
+  paid: number;
+  uncertain: number;
+}
 
 /** Below this many ms left before the deadline another attempt is not worth starting. */
 export const MIN_ATTEMPT_MS = 50;
@@ -36,7 +53,12 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () =>
   return Math.floor(Math.min(Math.max(random(), 0), 1) * ceiling);
 }
 
-export const shouldRetry = (error: IdvError): boolean => error.retryable;
+/**
+ * Retry only throttling and transient failures; one whose outcome is unknown (possibly billed) only while the
+ * call has spent no more than `maxUncertainRetries` retries on such outcomes (`ledger.uncertain` counts this one).
+ */
+export const shouldRetry = (error: IdvError, ledger: AttemptLedger, maxUncertainRetries: number): boolean =>
+  error.retryable && (error.billing !== 'uncertain' || ledger.uncertain <= maxUncertainRetries);
 
 export interface RetryContext {
   policy: RetryPolicy;
@@ -47,18 +69,25 @@ export interface RetryContext {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called before each backoff sleep (for logging). */
   onRetry?: (error: IdvError, attempt: number, delayMs: number) => void;
+  /** Overrides policy.maxUncertainRetries for this call (the bucket door passes what is left of its budget). */
+  maxUncertainRetries?: number;
+  /** Filled in as attempts end: billed and possibly billed attempts (see errors.ts billingOf). */
+  ledger?: AttemptLedger;
 }
 
 /**
  * Runs `attempt(n, timeLeftMs)` until it succeeds, fails permanently, runs out of attempts or of time. The error
  * thrown is the last attempt's IdvError with `attempts` set; `DeadlineExceeded` only when not even the first
- * attempt could start. `attempt` must throw only IdvError.
+ * attempt could start. Any other error `attempt` throws ends the loop as it is.
  */
 export async function withRetry<T>(
   attempt: (attemptNumber: number, timeLeftMs: number | undefined) => Promise<T>,
   ctx: RetryContext,
 ): Promise<T> {
   const sleep = ctx.sleep ?? realSleep;
+  const ledger = ctx.ledger ?? { paid: 0, uncertain: 0 };
+  const maxUncertain =
+    ctx.maxUncertainRetries ?? ctx.policy.maxUncertainRetries ?? DEFAULT_MAX_UNCERTAIN_RETRIES;
   const timeLeft = () =>
     ctx.deadlineEpochMs === undefined ? undefined : ctx.deadlineEpochMs - ctx.clock.nowMs();
   for (let n = 1; ; n++) {
@@ -69,15 +98,20 @@ export async function withRetry<T>(
       });
     }
     try {
-      return await attempt(n, left);
+      const value = await attempt(n, left);
+      ledger.paid += 1;
+      return value;
     } catch (err) {
-      const error =
-        err instanceof IdvError ? err : new IdvError('Protocol', 'unexpected failure', { cause: err });
+      // Not an IdvError: nothing was sent (the attempt record before the send failed, a bug): not retried.
+      if (!(err instanceof IdvError)) throw err;
+      const error = err;
       error.attempts = n;
+      if (error.billing === 'paid') ledger.paid += 1;
+      if (error.billing === 'uncertain') ledger.uncertain += 1;
       const limit = isThrottling(error.code)
         ? Math.max(ctx.policy.maxAttempts, ctx.policy.maxThrottledAttempts ?? 0)
         : ctx.policy.maxAttempts;
-      if (!shouldRetry(error) || n >= limit || ctx.signal?.aborted) throw error;
+      if (!shouldRetry(error, ledger, maxUncertain) || n >= limit || ctx.signal?.aborted) throw error;
       const delayMs = backoffDelayMs(n, ctx.policy, ctx.random);
       const leftAfter = timeLeft();
       if (leftAfter !== undefined && leftAfter - delayMs < MIN_ATTEMPT_MS) throw error;

@@ -29,6 +29,13 @@ export interface VerifyOptions {
   /** Credentials for this call; when absent the client's own provider is used. */
   credentials?: Credentials;
   signal?: AbortSignal;
+  /** Retries allowed after possibly-billed outcomes in this call (default: the client's policy). */
+  maxUncertainRetries?: number;
+  /**
+   * Awaited right before each request leaves (attempt 1, 2, ...): the door records the attempt as possibly
+   * paid, so a crash while it is in flight is known afterwards. When it throws, nothing is sent.
+   */
+  beforeAttempt?: (attempt: number) => Promise<void>;
 }
 
 /** The upstream's answer, parsed and typed. */
@@ -52,6 +59,9 @@ export interface Verdict {
   transactionId?: string;
   /** Attempts the client made, retries included (1 when the first one answered). */
   attempts: number;
+  /** Of those, certainly billed (this answer included) and possibly billed (outcome unknown). */
+  paidAttempts?: number;
+  uncertainAttempts?: number;
 }
 
 export interface IdvClient {

@@ -12,6 +12,8 @@ export interface RerunCounts {
   rejected: number;
   retrying: number;
   failed: number;
+  /** Cases held for the operator: an attempt may have been billed without a readable answer. */
+  held: number;
   /** Cases not run: nothing to do (or processCase found nothing to do after all: a race, a live claim). */
   skipped: number;
   /** Due cases left for the next run (deadline, limit, quota). */
@@ -30,6 +32,7 @@ export const emptyCounts = (): RerunCounts => ({
   rejected: 0,
   retrying: 0,
   failed: 0,
+  held: 0,
   skipped: 0,
   remaining: 0,
   errors: 0,

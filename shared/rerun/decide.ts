@@ -3,7 +3,8 @@
  *   due    complete pair with no result; a `retrying` result whose nextAttemptAt has come; a result about photos
  *          that have since been replaced (other ETags); an unreadable result; an expired claim with no result
  *   skip   incomplete pair; invalid caseId; a live claim (another instance is on it); a final result about the
- *          photos there now (verified, rejected, failed); a `retrying` result not yet due
+ *          photos there now (verified, rejected, failed); a `retrying` result not yet due; a `held` result (an
+ *          attempt may have been billed: only the operator's --force settles it)
  *   force  `force: true` turns a skipped final or not-yet-due result into a re-verification (pays again)
  * The decision is a pre-filter: processCase re-reads everything and has the last word (claims, leases, races).
  */
@@ -37,7 +38,14 @@ export const DUE_REASONS = [
   'photos-replaced',
   'retry-due',
 ] as const;
-export const SKIP_REASONS = ['invalid-case-id', 'incomplete', 'in-progress', 'final', 'retry-later'] as const;
+export const SKIP_REASONS = [
+  'invalid-case-id',
+  'incomplete',
+  'in-progress',
+  'final',
+  'retry-later',
+  'held',
+] as const;
 export type DueReason = (typeof DUE_REASONS)[number];
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -67,6 +75,9 @@ export function decideCase(input: DecisionInput): Decision {
       return { action: 'due', reason: 'retry-due' };
     }
     return input.force ? { action: 'force', reason: 'forced' } : { action: 'skip', reason: 'retry-later' };
+  }
+  if (current.status === 'held') {
+    return input.force ? { action: 'force', reason: 'forced' } : { action: 'skip', reason: 'held' };
   }
   return input.force ? { action: 'force', reason: 'forced' } : { action: 'skip', reason: 'final' };
 }

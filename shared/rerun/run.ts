@@ -202,7 +202,8 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
       force,
     });
     if (decision.action === 'skip') {
-      counts.skipped += 1;
+      if (decision.reason === 'held') counts.held += 1;
+      else counts.skipped += 1;
       options.onCase?.({ caseId: s.caseId, decision });
       finish(seq, s);
       return;

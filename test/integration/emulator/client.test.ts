@@ -281,10 +281,18 @@ describe('createIdvClient retries', () => {
     expect(await client().verify(request())).toMatchObject({ result: true, attempts: 1 });
   });
 
-  it('times out a hanging upstream after timeoutMs and retries it', async () => {
-    emulator.setFaults({ hang: { count: 2 } });
+  it('times out a hanging upstream and retries it once (a timeout may have been billed)', async () => {
+    emulator.setFaults({ hang: { count: 1 } });
     const verdict = await client({ timeoutMs: 300 }).verify(request());
-    expect(verdict).toMatchObject({ result: true, attempts: 3 });
+    expect(verdict).toMatchObject({ result: true, attempts: 2, paidAttempts: 1, uncertainAttempts: 1 });
+  });
+
+  it('gives up after 1 + maxUncertainRetries timed-out attempts, even with attempts left', async () => {
+    emulator.setFaults({ hang: { count: 3 } });
+    const err = await failure(
+      client({ timeoutMs: 300, retry: { maxAttempts: 5, maxUncertainRetries: 1 } }).verify(request()),
+    );
+    expect(err).toMatchObject({ code: 'Timeout', attempts: 2, uncertainAttempts: 2, paidAttempts: 0 });
   });
 
   it('reports Timeout when every attempt hangs', async () => {

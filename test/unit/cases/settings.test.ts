@@ -33,6 +33,7 @@ describe('loadBucketConfig', () => {
       IDV_MAX_PHOTO_PIXELS: '1000000',
     });
     expect(settings).toEqual({
+      maxUncertainRetries: 1,
       prefix: 'in/2026',
       defaultResourceCode: '00840000',
       leaseMs: 30000,

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IdvError } from '../../../shared/idv/errors.ts';
@@ -119,6 +120,14 @@ describe('parseReply', () => {
   it.each([
     ['an HTML gateway page', '<html><body>502 Bad Gateway</body></html>'],
     ['JSON without Code', { message: 'gateway' }],
+    ['null', null],
+  ])('throws Protocol (possibly billed) for %s', (_name, body) => {
+    const err = thrown(body);
+    expect(err.code).toBe('Protocol');
+    expect(err.billing).toBe('uncertain');
+  });
+
+  it.each([
     ['a Data string that is not JSON', { Code: 200, RequestId: 'R', Data: '{not json' }],
     ['OK_SUCCESS without extInfo', { Code: 200, RequestId: 'R', Data: data({}) }],
     [
@@ -130,13 +139,62 @@ describe('parseReply', () => {
       },
     ],
     [
+      'a score that is not a number',
+      {
+        Code: 200,
+        RequestId: 'R',
+        Data: data({ extInfo: { result: 'true', score: 'high', faceAttack: 'false' } }),
+      },
+    ],
+    [
       'a boolean that is not "true"/"false"',
       { Code: 200, RequestId: 'R', Data: data({ passed: 'yes', extInfo: {} }) },
     ],
     ['an unknown retCode', { Code: 200, RequestId: 'R', Data: data({ retCode: 'SOMETHING_NEW' }) }],
-    ['null', null],
-  ])('throws Protocol for %s', (_name, body) => {
-    expect(thrown(body).code).toBe('Protocol');
+    ['a Code "200" string with Data that is not JSON', { Code: '200', RequestId: 'R', Data: 'x' }],
+  ])('throws Unparseable (possibly billed, not retried) with the RequestId for %s', (_name, body) => {
+    const err = thrown(body);
+    expect(err.code).toBe('Unparseable');
+    expect(err.requestId).toBe('R');
+    expect(err.billing).toBe('uncertain');
+    expect(err.retryable).toBe(false);
+  });
+
+  it('classifies an error Code by the Code alone when its Data does not parse (not billed)', () => {
+    const err = thrown({ Code: 500, RequestId: 'R', Data: '{broken' });
+    expect(err.code).toBe('SystemError');
+    expect(err.billing).toBe('unbilled');
+  });
+
+  it.each([
+    ['"54.4566324452"', '54.4566324452', 54.4566324452],
+    ['E-notation below 10^-3 (Java Double.toString)', '1.0E-4', 0.0001],
+    ['lower-case e with a sign', '5.2e+1', 52],
+    ['an integer string', '87', 87],
+    ['an unquoted decimal', 87.25, 87.25],
+    ['an unquoted integer', 100, 100],
+    ['zero in E-notation', '0.0E0', 0],
+    ['surrounding blanks', ' 42.5 ', 42.5],
+  ])('reads the score from %s', (_name, score, expected) => {
+    const v = parseReply({
+      Code: 200,
+      RequestId: 'R',
+      Data: JSON.stringify({
+        passed: 'true',
+        retCode: 'OK_SUCCESS',
+        extInfo: { result: 'true', score, faceAttack: 'false' },
+      }),
+    });
+    expect(v.score).toBeCloseTo(expected, 10);
+  });
+
+  it('reads a score and Code that json-bigint parsed as BigNumber (pop-core parses replies with it)', async () => {
+    // json-bigint is pop-core's own dependency (no types): required the way pop-core requires it.
+    const JSONbig = createRequire(import.meta.url)('json-bigint') as { parse(text: string): unknown };
+    const body = JSONbig.parse(
+      '{"Code":200,"RequestId":"R","Data":{"passed":true,"retCode":"OK_SUCCESS","extInfo":{"result":true,"score":54.45663244521234567891,"faceAttack":false}}}',
+    );
+    expect(parseReply(body).score).toBeCloseTo(54.4566324452, 8);
   });
 
   it("drops the gateway's echoed StringToSign (it holds every parameter, photos included)", () => {

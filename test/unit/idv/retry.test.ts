@@ -200,14 +200,47 @@ describe('withRetry', () => {
     expect(calls).toBe(1);
   });
 
-  it('wraps a non-IdvError thrown by the attempt', async () => {
+  it('lets a non-IdvError thrown by the attempt end the loop as it is (nothing was sent)', async () => {
+    let calls = 0;
+    const err = await withRetry(async () => {
+      calls++;
+      throw new TypeError('boom');
+    }, ctx()).catch((e) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect(calls).toBe(1);
+  });
+
+  it('retries a possibly-billed failure at most maxUncertainRetries times, and counts it', async () => {
+    const f = failing(['Timeout', 'Timeout', 'Timeout']);
+    const ledger = { paid: 0, uncertain: 0 };
+    const err = await withRetry(f.fn, ctx({ ledger, maxUncertainRetries: 1 })).catch((e) => e);
+    expect(err).toMatchObject({ code: 'Timeout', attempts: 2 });
+    expect(ledger).toEqual({ paid: 0, uncertain: 2 });
+  });
+
+  it('never retries a possibly-billed failure when maxUncertainRetries is 0', async () => {
+    const f = failing(['ConnectionLost']);
     const err = await withRetry(
-      async () => {
-        throw new TypeError('boom');
-      },
-      ctx({ policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 } }),
+      f.fn,
+      ctx({ policy: { ...DEFAULT_RETRY_POLICY, maxUncertainRetries: 0 } }),
     ).catch((e) => e);
-    expect(err).toBeInstanceOf(IdvError);
-    expect(err.cause).toBeInstanceOf(TypeError);
+    expect(err).toMatchObject({ code: 'ConnectionLost', attempts: 1 });
+  });
+
+  it('retries certainly-unbilled failures as before, without spending the uncertain budget', async () => {
+    const f = failing(['Throttled', 'Network', 'SystemError']);
+    const ledger = { paid: 0, uncertain: 0 };
+    const value = await withRetry(
+      f.fn,
+      ctx({ policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, maxUncertainRetries: 0 }, ledger }),
+    );
+    expect(value).toBe('ok');
+    expect(ledger).toEqual({ paid: 1, uncertain: 0 });
+  });
+
+  it('never retries Unparseable (a Code 200 reply that cannot be read)', async () => {
+    const f = failing(['Unparseable']);
+    const err = await withRetry(f.fn, ctx({ maxUncertainRetries: 5 })).catch((e) => e);
+    expect(err).toMatchObject({ code: 'Unparseable', attempts: 1 });
   });
 });
