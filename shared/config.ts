@@ -322,3 +322,49 @@ export type RerunConfig = ReturnType<typeof loadRerunConfig>;
 export function quietAwsSdkNodeVersionWarning(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
+
+// ---- idempotency: Idempotency-Key records of the verify-http function (docs/money-safety.md) ----
+const ttlMs = z
+  .string()
+  .trim()
+  .regex(/^\d+(ms|s|m|h)?$/, 'must be a duration such as 90m or 24h')
+  .transform((s) => {
+    const [, n, unit] = /^(\d+)(ms|s|m|h)?$/.exec(s) as RegExpExecArray;
+    const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(unit ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+    return Number(n) * factor;
+  })
+  .refine((ms) => ms >= 60_000 && ms <= 7 * 86_400_000, 'must be between 1m and 168h');
+export const idempotencyEnvSchema = z.object({
+  /** A local folder for the records (npm start sets it to the bucket folder). */
+  IDV_IDEMPOTENCY_DIR: opt(z.string().min(1)),
+  /** An OSS bucket for the records (region OSS_REGION, endpoint IDV_OSS_ENDPOINT as for the bucket door). */
+  IDV_IDEMPOTENCY_BUCKET: opt(
+    z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be an OSS bucket name'),
+  ),
+  IDV_IDEMPOTENCY_PREFIX: opt(prefixSchema.refine((p) => p !== '', 'must not be empty')),
+  /** How long a completed reply is replayed (default 24h). */
+  IDV_IDEMPOTENCY_TTL: opt(ttlMs),
+  OSS_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id such as ap-southeast-1')),
+  IDV_OSS_ENDPOINT: opt(z.url({ protocol: /^https?$/ })),
+});
+export function loadIdempotencyConfig(env: Env) {
+  const raw = readSection(idempotencyEnvSchema, env);
+  if (raw.IDV_IDEMPOTENCY_BUCKET && !raw.OSS_REGION) {
+    throw new ConfigError('OSS_REGION', 'IDV_IDEMPOTENCY_BUCKET needs the region of the bucket');
+  }
+  const store = raw.IDV_IDEMPOTENCY_BUCKET
+    ? {
+        kind: 'oss' as const,
+        bucket: raw.IDV_IDEMPOTENCY_BUCKET,
+        region: raw.OSS_REGION as string,
+        endpoint: raw.IDV_OSS_ENDPOINT ?? `https://s3.oss-${raw.OSS_REGION}.aliyuncs.com`,
+      }
+    : raw.IDV_IDEMPOTENCY_DIR
+      ? { kind: 'fs' as const, dir: raw.IDV_IDEMPOTENCY_DIR }
+      : undefined;
+  return {
+    store,
+    prefix: raw.IDV_IDEMPOTENCY_PREFIX ?? 'idempotency',
+    ttlMs: raw.IDV_IDEMPOTENCY_TTL ?? 24 * 3_600_000,
+  };
+}

@@ -140,6 +140,10 @@ export async function startHttpFunction(
       ALIBABA_CLOUD_SECURITY_TOKEN: upstream.credentials.securityToken,
       IDV_RESOURCE_CODE: upstream.defaultResourceCode,
       IDV_API_KEY: apiKey,
+      // Idempotency-Key records go to the local bucket folder (prefix `idempotency/`) unless set otherwise.
+      ...(env.IDV_IDEMPOTENCY_BUCKET === undefined
+        ? { IDV_IDEMPOTENCY_DIR: env.IDV_IDEMPOTENCY_DIR ?? env.IDV_BUCKET_DIR ?? './bucket' }
+        : {}),
     },
     { logger: logger.child({ fn: 'verify-http' }), homePage: DEMO_PAGE },
   );

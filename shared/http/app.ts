@@ -3,10 +3,19 @@
  * Routing, authentication and the error -> status mapping (status.ts) happen here once for every route.
  */
 import type { Clock } from '../clock.ts';
+import { IdvError } from '../idv/errors.ts';
 import type { Credentials, IdvClient } from '../idv/types.ts';
 import type { Logger } from '../log.ts';
+import { PhotoError } from '../photo/errors.ts';
 import { isAuthorised } from './auth.ts';
 import { HttpError } from './errors.ts';
+import {
+  type Idempotency,
+  idempotencyScope,
+  parseIdempotencyKey,
+  requestBodyHash,
+  type Ticket,
+} from './idempotency.ts';
 import { buildOpenApi } from './openapi.ts';
 import { toErrorReply } from './status.ts';
 import { verifyPhotos } from './verify.ts';
@@ -44,6 +53,10 @@ export interface HttpAppOptions {
   version?: string;
   /** Optional HTML for GET / (the local demo page). */
   homePage?: string;
+  /** Where Idempotency-Key records live; without it a request carrying the header is refused (400). */
+  idempotency?: Idempotency;
+  /** IDV_MAX_UNCERTAIN_RETRIES, for the idempotency record's budget (default 1). */
+  maxUncertainRetries?: number;
 }
 
 /** Per-request facts for the request's log line (what the upstream attempts cost). */
@@ -80,7 +93,7 @@ export function createHttpApp(options: HttpAppOptions) {
             headers: { 'www-authenticate': 'Bearer' },
           });
         }
-        const body = await verifyPhotos(verifyDeps, {
+        const call = {
           requestId: req.requestId,
           contentType: header(req.headers, 'content-type'),
           body: req.body,
@@ -88,11 +101,103 @@ export function createHttpApp(options: HttpAppOptions) {
           deadlineEpochMs: req.deadlineEpochMs,
           logger,
           ledger: facts.ledger,
-        });
-        return { status: 200, body };
+        };
+        const rawKey = header(req.headers, 'idempotency-key');
+        if (rawKey === undefined) return { status: 200, body: await verifyPhotos(verifyDeps, call) };
+        return idempotentVerify(req, rawKey, call, logger, facts);
       },
     },
   };
+  /**
+   * POST /verify with an Idempotency-Key: a completed reply is replayed (`Idempotent-Replayed: true`), the same
+   * key with another body is 422, a second request while the first is in flight is 409 with Retry-After.
+   */
+  async function idempotentVerify(
+    req: AppRequest,
+    rawKey: string,
+    call: Parameters<typeof verifyPhotos>[1],
+    logger: Logger,
+    facts: RequestFacts,
+  ) {
+    const idem = options.idempotency;
+    if (!idem) {
+      throw new HttpError(
+        'idempotency_not_configured',
+        'Idempotency-Key is not supported here: no idempotency store is configured (IDV_IDEMPOTENCY_DIR or IDV_IDEMPOTENCY_BUCKET); send the request without it or configure one',
+        { field: 'Idempotency-Key' },
+      );
+    }
+    const key = parseIdempotencyKey(rawKey);
+    if (key === undefined) {
+      throw new HttpError(
+        'invalid_idempotency_key',
+        'Idempotency-Key must be 1-255 visible ASCII characters',
+        {
+          field: 'Idempotency-Key',
+        },
+      );
+    }
+    const token = header(req.headers, 'authorization') ?? '';
+    const start = await idem.start(idempotencyScope(token, key), requestBodyHash(call.contentType, req.body));
+    if (start.kind === 'mismatch') {
+      throw new HttpError(
+        'idempotency_key_reused',
+        'this Idempotency-Key was already used with a different request body; use a new key',
+        { field: 'Idempotency-Key' },
+      );
+    }
+    if (start.kind === 'in-flight') {
+      throw new HttpError(
+        'idempotency_in_flight',
+        'a request with this Idempotency-Key is still in progress',
+        {
+          headers: { 'retry-after': String(start.retryAfterSeconds) },
+        },
+      );
+    }
+    if (start.kind === 'replay') {
+      logger.info('idempotent replay', { status: start.reply.status });
+      return {
+        status: start.reply.status,
+        body: start.reply.body,
+        headers: { 'idempotent-replayed': 'true' },
+      };
+    }
+    const ticket = start.ticket;
+    const maxUncertain = options.maxUncertainRetries ?? 1;
+    if (ticket.remainingUncertainRetries < 0) {
+      const err = new HttpError(
+        'upstream_outcome_uncertain',
+        `earlier requests with this Idempotency-Key may have been billed without an answer (${ticket.priorUncertain} attempt(s)); not paying again: use a new key to verify again`,
+      );
+      await settle(ticket, err, true, logger, facts);
+      throw err;
+    }
+    let body: Awaited<ReturnType<typeof verifyPhotos>>;
+    try {
+      body = await verifyPhotos(verifyDeps, {
+        ...call,
+        maxUncertainRetries: ticket.remainingUncertainRetries,
+        beforeAttempt: ticket.beforeAttempt,
+      });
+    } catch (err) {
+      const uncertain = ticket.priorUncertain + facts.ledger.uncertain;
+      await settle(ticket, err, isFinalFailure(err, uncertain, maxUncertain), logger, facts);
+      throw err;
+    }
+    await ticket
+      .finish({ status: 200, body: JSON.stringify(body) }, facts.ledger, true)
+      .catch((err: unknown) => logger.error('could not store the idempotent reply', { err }));
+    return { status: 200, body };
+  }
+
+  async function settle(ticket: Ticket, err: unknown, final: boolean, logger: Logger, facts: RequestFacts) {
+    const reply = toErrorReply(err, 'stored', options.clock.nowMs(), options.quotaResetUtcOffsetMinutes);
+    await ticket
+      .finish({ status: reply.status, body: JSON.stringify(reply.body) }, facts.ledger, final)
+      .catch((e: unknown) => logger.error('could not store the idempotent reply', { err: e }));
+  }
+
   if (options.homePage !== undefined) {
     const page = options.homePage;
     routes['/'] = { GET: async () => ({ status: 200, body: page, contentType: 'text/html; charset=utf-8' }) };
@@ -163,3 +268,17 @@ export function createHttpApp(options: HttpAppOptions) {
   return { handle };
 }
 export type HttpApp = ReturnType<typeof createHttpApp>;
+
+/**
+ * Whether a failed request's reply is kept for replay. Kept: the caller's own mistakes (4xx: the same body gets
+ * the same answer), billed or unreadable upstream replies, and possibly-billed outcomes beyond the budget.
+ * Not kept (the next request with the key tries again): failures that cost nothing (throttling, a 500, no
+ * connection) and possibly-billed ones within IDV_MAX_UNCERTAIN_RETRIES.
+ */
+function isFinalFailure(err: unknown, uncertainSoFar: number, maxUncertain: number): boolean {
+  if (err instanceof HttpError || err instanceof PhotoError) return err.status < 500;
+  if (!(err instanceof IdvError)) return false;
+  if (err.billing === 'paid' || err.code === 'Unparseable') return true;
+  if (err.billing === 'uncertain') return uncertainSoFar > maxUncertain;
+  return false;
+}

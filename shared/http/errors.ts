@@ -9,6 +9,11 @@ export const HTTP_ERRORS = {
   invalid_multipart: 400,
   duplicate_field: 400,
   resource_code_required: 400,
+  idempotency_not_configured: 400,
+  invalid_idempotency_key: 400,
+  idempotency_in_flight: 409,
+  idempotency_key_reused: 422,
+  upstream_outcome_uncertain: 502,
   payload_too_large: 413,
   unsupported_content_type: 415,
 } as const;

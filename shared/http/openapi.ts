@@ -141,6 +141,16 @@ export function buildOpenApi(version: string, options: OpenApiOptions = {}): Rec
           description:
             'One paid comparison. `result` is the decision; `score` (0-100) is the similarity. Photos are validated and normalised before the paid call; a refused photo is named in error.field.',
           security: [{ apiKey: [] }],
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              schema: { type: 'string', minLength: 1, maxLength: 255 },
+              description:
+                'IETF draft-ietf-httpapi-idempotency-key-header. The same key with the same body within IDV_IDEMPOTENCY_TTL (default 24 h) gets the stored reply (no second paid call) with `Idempotent-Replayed: true`; the same key with a different body is 422 idempotency_key_reused; a second request while the first is in flight is 409 idempotency_in_flight with Retry-After. Without a configured store the header is refused: 400 idempotency_not_configured. Keys are scoped to the API key.',
+            },
+          ],
           requestBody: {
             required: true,
             content: {
@@ -165,6 +175,13 @@ export function buildOpenApi(version: string, options: OpenApiOptions = {}): Rec
           responses: {
             '200': {
               description: 'The verdict',
+              headers: {
+                'Idempotent-Replayed': {
+                  description:
+                    '`true` when this is the stored reply of an earlier request with the same Idempotency-Key',
+                  schema: { type: 'string', enum: ['true'] },
+                },
+              },
               content: {
                 'application/json': {
                   schema: ref('VerifyResponse'),

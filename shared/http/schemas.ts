@@ -64,6 +64,10 @@ export const errorResponseSchema = z.object({
     code: z.string().meta({ description: 'Stable machine-readable code.' }),
     message: z.string(),
     field: z.string().optional().meta({ description: 'The request field at fault, e.g. refFaceContent.' }),
+    upstreamRequestId: z.string().optional().meta({
+      description:
+        'RequestId of the ID Verification API when it answered (e.g. upstream_unparseable: the call may have been billed).',
+    }),
   }),
   requestId: z.string(),
 });

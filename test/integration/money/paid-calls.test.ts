@@ -6,7 +6,7 @@
  * `latencyMs: 11000` with the default 10 s timeout runs in under a second.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -130,6 +130,127 @@ describe('HTTP door: paid calls per POST /verify under injected faults', () => {
     expect(status).toBe(200);
     expect((await paidCalls()) - before).toBe(1);
     expect(line).toMatchObject({ paidAttempts: 1, uncertainAttempts: 0 });
+  });
+});
+
+describe('HTTP door: Idempotency-Key', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'idem-it-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function serveIdem(env: Record<string, string> = {}) {
+    const handler = createVerifyHttpHandler(
+      {
+        IDV_ENDPOINT: emulator.url,
+        IDV_API_KEY: API_KEY,
+        IDV_RESOURCE_CODE: '00840000',
+        IDV_TIMEOUT_MS: String(TIMEOUT_MS),
+        IDV_REQUEST_BUDGET_MS: '5000',
+        IDV_IDEMPOTENCY_DIR: dir,
+        ALIBABA_CLOUD_ACCESS_KEY_ID: KEY.accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: KEY.accessKeySecret,
+        ...env,
+      },
+      { logger: createLogger({ level: 'error', write: () => {} }) },
+    );
+    const runner = await startFcHttpRunner({ handler });
+    runners.push(runner);
+    return runner.url;
+  }
+  const body = async (seed: number) =>
+    JSON.stringify({
+      refFaceContent: (await jpeg(seed, 640, 480)).toString('base64'),
+      authFaceContent: (await jpeg(seed + 1, 640, 480)).toString('base64'),
+    });
+  const send = async (url: string, key: string | undefined, text: string) => {
+    const res = await fetch(`${url}/verify`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${API_KEY}`,
+        'content-type': 'application/json',
+        ...(key === undefined ? {} : { 'idempotency-key': key }),
+      },
+      body: text,
+    });
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  };
+
+  it('answers two identical POSTs with one paid call and the same body, the second marked replayed', async () => {
+    const url = await serveIdem();
+    const text = await body(20);
+    const before = await paidCalls();
+    const first = await send(url, 'order-1', text);
+    const second = await send(url, 'order-1', text);
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(second.text).toBe(first.text);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect((await paidCalls()) - before).toBe(1);
+  });
+
+  it('answers 422 for the same key with a different body, without a paid call', async () => {
+    const url = await serveIdem();
+    await send(url, 'order-2', await body(30));
+    const before = await paidCalls();
+    const other = await send(url, 'order-2', await body(40));
+    expect(other.status).toBe(422);
+    expect(JSON.parse(other.text).error.code).toBe('idempotency_key_reused');
+    expect((await paidCalls()) - before).toBe(0);
+  });
+
+  it('answers 409 with Retry-After to a duplicate sent while the first is in flight', async () => {
+    const url = await serveIdem();
+    emulator.setFaults({ instant: true, latencyMs: 250 });
+    const text = await body(50);
+    const before = await paidCalls();
+    const first = send(url, 'order-3', text);
+    // Wait (by condition, not time) until the first request holds the key.
+    const claimed = async () =>
+      (await readdir(dir, { recursive: true })).some((f) => /claim-\d+\.json$/.test(String(f)));
+    for (let i = 0; i < 500 && !(await claimed()); i++) await new Promise((r) => setTimeout(r, 5));
+    const dup = await send(url, 'order-3', text);
+    expect(dup.status).toBe(409);
+    expect(JSON.parse(dup.text).error.code).toBe('idempotency_in_flight');
+    expect(Number(dup.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await first).status).toBe(200);
+    expect((await paidCalls()) - before).toBe(1);
+  });
+
+  it('refuses the header with 400 when no idempotency store is configured', async () => {
+    const url = await serveIdem({ IDV_IDEMPOTENCY_DIR: '' });
+    const before = await paidCalls();
+    const res = await send(url, 'order-4', await body(60));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).error.code).toBe('idempotency_not_configured');
+    expect((await paidCalls()) - before).toBe(0);
+  });
+
+  it('keeps the uncertain budget across retries of one key: timeouts cost at most 1 + IDV_MAX_UNCERTAIN_RETRIES', async () => {
+    const url = await serveIdem();
+    emulator.setFaults({ instant: true, latencyMs: SLOW_MS });
+    const text = await body(70);
+    const before = await paidCalls();
+    const replies = [];
+    for (let i = 0; i < 3; i++) replies.push(await send(url, 'order-5', text));
+    expect(replies.map((r) => r.status)).toEqual([504, 504, 504]);
+    expect(replies[2]?.headers.get('idempotent-replayed')).toBe('true');
+    expect((await paidCalls()) - before).toBe(2);
+  });
+
+  it('lets the next request with the key try again after a failure that cost nothing (throttling)', async () => {
+    const url = await serveIdem({ IDV_MAX_UNCERTAIN_RETRIES: '0' });
+    emulator.setFaults({ instant: true, throttle: { count: 3 } });
+    const text = await body(80);
+    const first = await send(url, 'order-6', text);
+    expect(first.status).toBe(503);
+    const second = await send(url, 'order-6', text);
+    expect(second.status).toBe(200);
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
   });
 });
 
