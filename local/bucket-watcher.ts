@@ -9,6 +9,10 @@
  * writes are debounced: a photo is sent only once its size and mtime have not changed for `stableMs`.
  * Symbolic links are never followed, like in the folder store: a photo that is a link, or a folder reached
  * through one, is logged once with code `SymbolicLink` and skipped (never read, never sent).
+ *
+ * Crash recovery without the cron: when the handler reports a photo's pair `busy` (another instance holds its
+ * claim), the watcher sends that photo again once the holder's lease has ended. A live holder has written
+ * result.json by then (the event finds it up to date); a holder that died (kill -9) is taken over at once.
  */
 import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
@@ -36,6 +40,8 @@ export interface BucketWatcherOptions {
   rescanMs?: number;
   /** Handler invocations in flight at once. Default 4. */
   concurrency?: number;
+  /** Sent again this long after a busy pair's lease ends (ms). Default 250. */
+  leaseGraceMs?: number;
   bucketName?: string;
   region?: string;
   /** Told when a photo is first noticed (before the debounce) and when a full scan ends; tests wait on these. */
@@ -60,7 +66,30 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
   const sent = new Map<string, string>();
   const pending = new Map<string, { timer: NodeJS.Timeout; signature: string | undefined }>();
   const inFlight = new Set<Promise<void>>();
+  /** key -> timer that sends it again when the lease of the claim that made it busy ends. */
+  const rechecks = new Map<string, NodeJS.Timeout>();
   let closed = false;
+
+  /** Reads the busy reports of a verify-oss reply and schedules a look at each when its lease ends. */
+  const recheckBusy = (reply: unknown): void => {
+    const reports = (reply as { reports?: unknown } | undefined)?.reports;
+    if (!Array.isArray(reports)) return;
+    for (const r of reports as { key?: unknown; action?: unknown; leaseUntilEpochMs?: unknown }[]) {
+      if (r.action !== 'busy' || typeof r.key !== 'string' || typeof r.leaseUntilEpochMs !== 'number')
+        continue;
+      const key = r.key;
+      const delayMs = Math.max(0, r.leaseUntilEpochMs - Date.now()) + (options.leaseGraceMs ?? 250);
+      clearTimeout(rechecks.get(key));
+      const timer = setTimeout(() => {
+        rechecks.delete(key);
+        if (closed) return;
+        log.info('looking again at a pair whose claim lease has ended', { key });
+        sent.delete(key);
+        schedule(key);
+      }, delayMs);
+      rechecks.set(key, timer);
+    }
+  };
 
   const keyOf = (file: string): string => path.relative(root, file).split(path.sep).join('/');
   const isPhotoKey = (key: string): boolean => parseCaseKey(key, options.prefix).kind !== 'other';
@@ -115,7 +144,7 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
     const context = { requestId: `local-${randomUUID()}`, function: { name: 'idv-verify-oss', timeout: 60 } };
     sent.set(key, signature);
     try {
-      await options.handler(Buffer.from(JSON.stringify(event)), context);
+      recheckBusy(await options.handler(Buffer.from(JSON.stringify(event)), context));
     } catch (err) {
       log.error('verify-oss failed for a local event', { key, err });
       sent.delete(key); // let the next rescan try again, like FC's async retries
@@ -207,6 +236,8 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
       if (rescan) clearInterval(rescan);
       for (const p of pending.values()) clearTimeout(p.timer);
       pending.clear();
+      for (const t of rechecks.values()) clearTimeout(t);
+      rechecks.clear();
       await Promise.allSettled([...inFlight]);
     },
   };

@@ -14,7 +14,14 @@ import type { CaseDeps, CaseOutcome } from './types.ts';
 
 export type KeyReport =
   | { key: string; action: 'ignored' }
-  | { key: string; action: CaseOutcome['action']; status?: string; caseId: string }
+  | {
+      key: string;
+      action: CaseOutcome['action'];
+      status?: string;
+      caseId: string;
+      /** busy: when the holder's lease ends (a crashed holder's claim can be taken over then). */
+      leaseUntilEpochMs?: number;
+    }
   | { key: string; action: 'skipped'; code: string; message: string }
   | { key: string; action: 'error'; code: string; message: string; retryable: boolean };
 
@@ -33,7 +40,11 @@ export async function handleObjectKey(
     }
     const outcome = await processCase(deps, parsed.location, options);
     const status = 'status' in outcome ? { status: outcome.status } : {};
-    return { key, action: outcome.action, ...status, caseId: parsed.location.caseId };
+    const lease =
+      outcome.action === 'busy' && outcome.leaseUntilEpochMs !== undefined
+        ? { leaseUntilEpochMs: outcome.leaseUntilEpochMs }
+        : {};
+    return { key, action: outcome.action, ...status, ...lease, caseId: parsed.location.caseId };
   } catch (err) {
     if (err instanceof StoreError && err.code === 'SymbolicLink') {
       deps.logger.warn('case skipped: symbolic link', { key, code: err.code, message: err.message });

@@ -91,7 +91,11 @@ export async function processCase(
     leaseMs: settings.leaseMs,
     owner: deps.owner ?? randomUUID(),
   });
-  if (!attempt.won) return { action: 'busy' };
+  if (!attempt.won) {
+    return attempt.holder
+      ? { action: 'busy', leaseUntilEpochMs: attempt.holder.leaseUntilEpochMs }
+      : { action: 'busy' };
+  }
   const { claim } = attempt;
   const attempts = (same ? previous.attempts : 0) + 1;
   // Upstream calls this pair version has cost so far: earlier results, then claims that died in flight.

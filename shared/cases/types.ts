@@ -26,6 +26,7 @@ export type CaseOutcome =
   | { action: 'waiting'; missing: PhotoRole[] }
   | { action: 'up-to-date'; status: CaseStatus }
   | { action: 'not-due'; nextAttemptAt: string }
-  | { action: 'busy' }
+  /** Another instance holds the pair; its lease ends at leaseUntilEpochMs (when known): look again then. */
+  | { action: 'busy'; leaseUntilEpochMs?: number }
   | { action: 'superseded' }
   | { action: 'written'; status: CaseStatus; result: CaseResult; paidCall: boolean; reusedPaid: boolean };
