@@ -233,12 +233,56 @@ describe('processCase', () => {
         }),
       ),
     );
-    expect(await processCase(deps(client), loc)).toEqual({ action: 'busy' });
+    expect(await processCase(deps(client), loc)).toEqual({
+      action: 'busy',
+      leaseUntilEpochMs: expect.any(Number),
+    });
     expect(calls).toHaveLength(0);
     clock.advance(61_000);
     expect(await processCase(deps(client), loc)).toMatchObject({ action: 'written', status: 'verified' });
     expect((await readResult(store, loc))?.claimSeq).toBe(2);
   });
+
+  it.each([
+    [1, 'verified', 1],
+    [0, 'held', 0],
+  ] as const)(
+    'counts an attempt that died in flight as uncertain on takeover (budget %i -> %s)',
+    async (maxUncertainRetries, status, callsAfter) => {
+      await putPair();
+      let sends = 0;
+      // Records the attempt like the real client, then the instance dies with the request in flight.
+      const dying: CaseDeps['client'] = {
+        verify: async (_req, options) => {
+          await options?.beforeAttempt?.(1);
+          sends++;
+          throw new Error('instance died');
+        },
+      };
+      const s = { ...settings, maxUncertainRetries };
+      await expect(processCase(deps(dying, { settings: s }), loc)).rejects.toThrow('instance died');
+      const { client, calls } = recordingClient();
+      clock.advance(settings.leaseMs + 1);
+      const outcome = await processCase(deps(client, { settings: s }), loc);
+      expect(outcome).toMatchObject({ action: 'written', status });
+      expect(calls).toHaveLength(callsAfter);
+      expect(sends).toBe(1);
+      expect(await readResult(store, loc)).toMatchObject({
+        status,
+        uncertainAttempts: 1,
+        paidAttempts: callsAfter,
+        ...(status === 'held' ? { error: { code: 'UncertainOutcome' } } : {}),
+      });
+      // A held case stays held for later events; only an operator's force settles it.
+      if (status === 'held') {
+        expect(await processCase(deps(client, { settings: s }), loc)).toMatchObject({ action: 'up-to-date' });
+        expect(await processCase(deps(client, { settings: s }), loc, { force: true })).toMatchObject({
+          action: 'written',
+          status: 'verified',
+        });
+      }
+    },
+  );
 
   it('reuses the paid verdict after a crash between the paid call and the result write', async () => {
     const { client, calls } = recordingClient();
@@ -253,7 +297,7 @@ describe('processCase', () => {
     expect(calls).toHaveLength(1);
     expect(await readResult(store, loc)).toBeUndefined();
     crash = false;
-    expect(await processCase(deps(client), loc)).toEqual({ action: 'busy' });
+    expect(await processCase(deps(client), loc)).toMatchObject({ action: 'busy' });
     clock.advance(settings.leaseMs + 1);
     expect(await processCase(deps(client), loc)).toMatchObject({
       action: 'written',
