@@ -27,10 +27,27 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
     meaning: 'region of the default upstream endpoint when IDV_ENDPOINT is unset (default ap-southeast-1)',
   },
   IDV_TIMEOUT_MS: { default: '10000', meaning: 'timeout of one upstream attempt in ms' },
+  IDV_MAX_UNCERTAIN_RETRIES: {
+    default: '1',
+    meaning:
+      'retries after an upstream attempt that may have been billed (timeout, lost connection, unreadable reply) per request, idempotency key or pair version; 0 holds at once (docs/money-safety.md)',
+  },
   IDV_RESOURCE_CODE: {
     default: '',
     meaning: 'default 8-digit resourceCode for requests and cases that name none (00840000 under npm start)',
   },
+  // idempotency (verify-http)
+  IDV_IDEMPOTENCY_DIR: {
+    default: '',
+    meaning:
+      'verify-http: folder for Idempotency-Key records (npm start: the bucket folder); without it or IDV_IDEMPOTENCY_BUCKET the header is answered 400',
+  },
+  IDV_IDEMPOTENCY_BUCKET: {
+    default: '',
+    meaning: 'verify-http: OSS bucket for Idempotency-Key records (OSS_REGION and IDV_OSS_ENDPOINT apply)',
+  },
+  IDV_IDEMPOTENCY_PREFIX: { default: 'idempotency', meaning: 'key prefix of the Idempotency-Key records' },
+  IDV_IDEMPOTENCY_TTL: { default: '24h', meaning: 'how long a completed reply is replayed (1m to 168h)' },
   // credentials
   ALIBABA_CLOUD_ACCESS_KEY_ID: {
     default: '',
