@@ -64,6 +64,7 @@ async function main(): Promise<number> {
         bucket: ossBucket,
         region: region as string,
         endpoint: bucket.store.endpointFor(region as string),
+        ...(bucket.store.flavour ? { flavour: bucket.store.flavour } : {}),
         credentials: () => {
           if (!credentials) throw new Error('no credentials for OSS');
           return credentials;

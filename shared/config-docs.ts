@@ -92,9 +92,15 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
   },
   IDV_BUCKET: { default: '', meaning: 'the OSS bucket (the deployment and the scheduled rerun)' },
   OSS_REGION: { default: '', meaning: 'region of the bucket, e.g. ap-southeast-1' },
+  IDV_OSS_FLAVOUR: {
+    default: '',
+    meaning:
+      'create-if-absent dialect: oss (x-oss-forbid-overwrite; set it for a custom domain in front of OSS) or s3 (If-None-Match: *); default from the endpoint host',
+  },
   IDV_OSS_ENDPOINT: {
     default: '',
-    meaning: "OSS's S3-compatible endpoint (default https://s3.oss-<region>.aliyuncs.com)",
+    meaning:
+      "OSS's S3-compatible endpoint (default inside FC for a bucket in the function's region https://s3.oss-<region>-internal.aliyuncs.com, else https://s3.oss-<region>.aliyuncs.com)",
   },
   IDV_PREFIX: { default: 'cases', meaning: 'cases live at <prefix>/<caseId>/' },
   IDV_CLAIM_LEASE_MS: { default: '120000', meaning: 'how long a claim protects a pair before a takeover' },

@@ -218,8 +218,12 @@ export const bucketEnvSchema = z.object({
   IDV_BUCKET: opt(z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be an OSS bucket name')),
   /** Region of the bucket, e.g. ap-southeast-1 (events carry their own). */
   OSS_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id such as ap-southeast-1')),
-  /** Default https://s3.oss-<region>.aliyuncs.com. */
+  /** Default: inside FC, for a bucket in the function's region, https://s3.oss-<region>-internal.aliyuncs.com; else https://s3.oss-<region>.aliyuncs.com. */
   IDV_OSS_ENDPOINT: opt(z.url({ protocol: /^https?$/ })),
+  /** Create-if-absent dialect: oss (x-oss-forbid-overwrite) or s3 (If-None-Match); default from the host. */
+  IDV_OSS_FLAVOUR: opt(z.enum(['oss', 's3'])),
+  /** Set by Function Compute: the function's region (same-region buckets are reached internally). */
+  FC_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id')),
   IDV_PREFIX: opt(prefixSchema),
   IDV_CLAIM_LEASE_MS: opt(intIn(10_000, 3_600_000)),
   IDV_RETRY_BASE_MS: opt(intIn(0, 86_400_000)),
@@ -251,12 +255,23 @@ export function loadBucketConfig(env: Env) {
       bucket: raw.IDV_BUCKET,
       region,
       /** A function of the region, since OSS events name their own region. */
-      endpointFor: (r: string) => raw.IDV_OSS_ENDPOINT ?? `https://s3.oss-${r}.aliyuncs.com`,
+      endpointFor: (r: string) => raw.IDV_OSS_ENDPOINT ?? defaultOssEndpoint(r, raw.FC_REGION),
+      /** undefined: guessed from the endpoint's host (shared/store/s3.ts flavourOf). */
+      flavour: raw.IDV_OSS_FLAVOUR,
     },
     settings,
   };
 }
 export type BucketConfig = ReturnType<typeof loadBucketConfig>;
+
+/**
+ * OSS's S3-compatible endpoint: inside Function Compute (FC_REGION set) for a bucket in the function's own
+ * region, the internal one (no public traffic, no outbound data charge); otherwise the public one.
+ */
+export const defaultOssEndpoint = (region: string, fcRegion: string | undefined): string =>
+  fcRegion === region
+    ? `https://s3.oss-${region}-internal.aliyuncs.com`
+    : `https://s3.oss-${region}.aliyuncs.com`;
 
 // ---- rerun: the rerun-batch timer function, `npm run rerun` and npm start's local schedule ----
 /** `90s`, `15m`, `1h`, `1h30m`, `500ms` or plain milliseconds. */
@@ -346,6 +361,8 @@ export const idempotencyEnvSchema = z.object({
   IDV_IDEMPOTENCY_TTL: opt(ttlMs),
   OSS_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id such as ap-southeast-1')),
   IDV_OSS_ENDPOINT: opt(z.url({ protocol: /^https?$/ })),
+  IDV_OSS_FLAVOUR: opt(z.enum(['oss', 's3'])),
+  FC_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id')),
 });
 export function loadIdempotencyConfig(env: Env) {
   const raw = readSection(idempotencyEnvSchema, env);
@@ -357,7 +374,8 @@ export function loadIdempotencyConfig(env: Env) {
         kind: 'oss' as const,
         bucket: raw.IDV_IDEMPOTENCY_BUCKET,
         region: raw.OSS_REGION as string,
-        endpoint: raw.IDV_OSS_ENDPOINT ?? `https://s3.oss-${raw.OSS_REGION}.aliyuncs.com`,
+        endpoint: raw.IDV_OSS_ENDPOINT ?? defaultOssEndpoint(raw.OSS_REGION as string, raw.FC_REGION),
+        flavour: raw.IDV_OSS_FLAVOUR,
       }
     : raw.IDV_IDEMPOTENCY_DIR
       ? { kind: 'fs' as const, dir: raw.IDV_IDEMPOTENCY_DIR }

@@ -68,6 +68,7 @@ export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): Re
           bucket: bucket.store.bucket as string,
           region: bucket.store.region as string,
           endpoint: bucket.store.endpointFor(bucket.store.region as string),
+          ...(bucket.store.flavour ? { flavour: bucket.store.flavour } : {}),
           credentials: () => {
             if (!current) throw new Error('no credentials for OSS');
             return current;

@@ -47,6 +47,7 @@ export function createVerifyHttpHandler(env: Env, deps: VerifyHttpDeps = {}) {
             bucket: idemConfig.store.bucket,
             region: idemConfig.store.region,
             endpoint: idemConfig.store.endpoint,
+            ...(idemConfig.store.flavour ? { flavour: idemConfig.store.flavour } : {}),
             // Signed with the newest invocation's credentials (FC's STS keys), else the environment's.
             credentials: () => {
               const c = latestCredentials ?? envCredentials;

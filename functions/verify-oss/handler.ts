@@ -52,6 +52,7 @@ export function createVerifyOssHandler(env: Env, deps: VerifyOssDeps = {}): OssH
         bucket: name,
         region,
         endpoint: bucket.store.endpointFor(region),
+        ...(bucket.store.flavour ? { flavour: bucket.store.flavour } : {}),
         credentials: () => {
           if (!current) throw new Error('no credentials for OSS');
           return current;

@@ -7,6 +7,7 @@ export const STORE_ERROR_CODES = [
   'Unavailable', // other 5xx
   'Network', // connection refused/reset, DNS, timeouts
   'AccessDenied', // 403
+  'UnsafeBucket', // the bucket's settings would let a conditional create succeed twice (OSS with versioning)
   'Unexpected', // anything else
 ] as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];

@@ -8,9 +8,16 @@
  * - OSS accepts only virtual-hosted style requests (Alibaba's "Compatibility with Amazon S3"), hence
  *   forcePathStyle false; it derives Content-Type from the key's extension when none is sent.
  * - Not verified here: that OSS maps `x-amz-meta-*` to its `x-oss-meta-*` user metadata (resource-code).
+ * - Versioning: OSS documents `x-oss-forbid-overwrite` for unversioned buckets, and its own FileAlreadyExists
+ *   page suggests enabling versioning "to keep both objects"; a maintainer of an OSS-compatible client reports
+ *   the header does not hold on versioned buckets (IBM COS documents the same for its twin header). A claim that
+ *   two writers can both create pays twice, so before the first conditional create the store reads the
+ *   bucket's versioning (S3 GetBucketVersioning, which OSS serves) and refuses a versioned bucket (Enabled or
+ *   Suspended) with an UnsafeBucket error that names the problem (docs/money-safety.md, docs/deploy.md).
  */
 import {
   DeleteObjectCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsCommand,
@@ -19,6 +26,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { quietAwsSdkNodeVersionWarning } from '../config.ts';
 import type { Credentials } from '../idv/types.ts';
+import { StoreError } from './errors.ts';
 import { assertValidKey } from './keys.ts';
 import { mapS3Error, statusOf } from './s3-errors.ts';
 import type { ObjectInfo, ObjectStore, PutOptions } from './types.ts';
@@ -36,7 +44,11 @@ export interface S3StoreOptions {
   credentials: Credentials | (() => Promise<Credentials> | Credentials);
   /** Default false (virtual-hosted style, which OSS requires); loopback test servers need true. */
   forcePathStyle?: boolean;
-  /** Which create-if-absent dialect to speak; default: 'oss' for *.aliyuncs.com endpoints, else 's3'. */
+  /**
+   * Which create-if-absent dialect to speak (IDV_OSS_FLAVOUR): 'oss' (`x-oss-forbid-overwrite`, and a versioning
+   * check) or 's3' (`If-None-Match: *`); default: 'oss' for *.aliyuncs.com endpoints, else 's3'. A custom
+   * domain in front of OSS needs 'oss' set explicitly (OSS answers `If-None-Match: *` with 501).
+   */
   flavour?: S3Flavour;
   /** A ready client (tests use aws-sdk-client-mock on it); the options above are then only used for flavour. */
   client?: S3Client;
@@ -77,6 +89,18 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
   const client = options.client ?? createS3Client(options);
   const flavour = options.flavour ?? flavourOf(options.endpoint);
   const Bucket = options.bucket;
+
+  // Read once per store (an instance's life): a versioned OSS bucket is refused before any claim is written.
+  let versioningChecked: Promise<void> | undefined;
+  const assertClaimsHold = (): Promise<void> => {
+    if (flavour !== 'oss') return Promise.resolve();
+    versioningChecked ??= checkVersioning(client, Bucket).catch((err: unknown) => {
+      // An outage is retried on the next claim; a definite answer (versioned, access denied) is kept.
+      if (!(err instanceof StoreError) || err.retryable) versioningChecked = undefined;
+      throw err;
+    });
+    return versioningChecked;
+  };
 
   const putInput = (key: string, body: Buffer, o: PutOptions) => ({
     Bucket,
@@ -138,6 +162,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 
     async putIfAbsent(key, body, o = {}) {
       assertValidKey(key);
+      await assertClaimsHold();
       const command =
         flavour === 's3'
           ? new PutObjectCommand({ ...putInput(key, body, o), IfNoneMatch: '*' })
@@ -204,4 +229,27 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       }
     },
   };
+}
+
+/** Refuses a bucket with versioning Enabled or Suspended (claims by conditional create would not hold). */
+export async function checkVersioning(client: S3Client, bucket: string): Promise<void> {
+  let status: string | undefined;
+  try {
+    status = (await client.send(new GetBucketVersioningCommand({ Bucket: bucket })))?.Status;
+  } catch (err) {
+    if (statusOf(err) === 403) {
+      throw new StoreError(
+        'AccessDenied',
+        `cannot read the versioning status of bucket ${bucket} (grant oss:GetBucketVersioning): refusing to write claims whose exclusivity is unknown`,
+        { httpStatus: 403, cause: err },
+      );
+    }
+    return mapS3Error(err, bucket, 'getBucketVersioning');
+  }
+  if (status === 'Enabled' || status === 'Suspended') {
+    throw new StoreError(
+      'UnsafeBucket',
+      `bucket ${bucket} has versioning ${status}: OSS's x-oss-forbid-overwrite is not known to refuse a second writer on a versioned bucket, so claims could be won twice and pairs paid twice. Use a bucket that never had versioning enabled (docs/money-safety.md)`,
+    );
+  }
 }

@@ -27,6 +27,7 @@ describe('docs/ram-policy.json', () => {
       'log:PostLogStoreLogs',
       'mns:SendMessage',
       'oss:DeleteObject',
+      'oss:GetBucketVersioning',
       'oss:GetObject',
       'oss:ListObjects',
       'oss:PutObject',

@@ -1,4 +1,5 @@
 import {
+  GetBucketVersioningCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -7,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadBucketConfig } from '../../../shared/config.ts';
 import { StoreError } from '../../../shared/store/errors.ts';
 import { createS3Store, flavourOf } from '../../../shared/store/s3.ts';
 
@@ -104,5 +106,83 @@ describe('flavourOf', () => {
     expect(flavourOf('https://s3.amazonaws.com')).toBe('s3');
     expect(flavourOf('http://127.0.0.1:9000')).toBe('s3');
     expect(flavourOf('not a url')).toBe('s3');
+  });
+});
+
+describe('s3 store on a versioned OSS bucket', () => {
+  afterEach(() => s3.reset());
+
+  it.each(['Enabled', 'Suspended'] as const)(
+    'refuses to write a claim when versioning is %s, and sends no PutObject',
+    async (Status) => {
+      s3.on(GetBucketVersioningCommand).resolves({ Status });
+      s3.on(PutObjectCommand).resolves({ ETag: '"E"' });
+      await expect(store('oss').putIfAbsent('k/claim', Buffer.from('x'))).rejects.toMatchObject({
+        code: 'UnsafeBucket',
+        message: expect.stringContaining(`versioning ${Status}`),
+      });
+      expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    },
+  );
+
+  it('checks the versioning once per store, then writes claims with the OSS header', async () => {
+    s3.on(GetBucketVersioningCommand).resolves({});
+    s3.on(PutObjectCommand).resolves({ ETag: '"E"' });
+    const oss = store('oss');
+    expect(await oss.putIfAbsent('k/1', Buffer.from('x'))).toEqual({ created: true, etag: 'E' });
+    expect(await oss.putIfAbsent('k/2', Buffer.from('x'))).toEqual({ created: true, etag: 'E' });
+    expect(s3.commandCalls(GetBucketVersioningCommand)).toHaveLength(1);
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.IfNoneMatch).toBeUndefined();
+  });
+
+  it('refuses when the versioning cannot be read (403), naming the permission', async () => {
+    s3.on(GetBucketVersioningCommand).rejects(
+      Object.assign(new Error('AccessDenied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+    );
+    await expect(store('oss').putIfAbsent('k/1', Buffer.from('x'))).rejects.toMatchObject({
+      code: 'AccessDenied',
+      message: expect.stringContaining('oss:GetBucketVersioning'),
+    });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('does not check versioning for the s3 flavour (If-None-Match holds on versioned S3 buckets)', async () => {
+    s3.on(PutObjectCommand).resolves({ ETag: '"E"' });
+    await store('s3').putIfAbsent('k/1', Buffer.from('x'));
+    expect(s3.commandCalls(GetBucketVersioningCommand)).toHaveLength(0);
+  });
+
+  it('speaks OSS to a custom domain when IDV_OSS_FLAVOUR=oss (no If-None-Match, which OSS answers 501)', async () => {
+    s3.on(GetBucketVersioningCommand).resolves({});
+    s3.on(PutObjectCommand).resolves({ ETag: '"E"' });
+    const custom = createS3Store({
+      bucket: 'b',
+      endpoint: 'https://files.example.com',
+      region: 'ap-southeast-1',
+      credentials: { accessKeyId: 'a', accessKeySecret: 'b' },
+      client,
+      flavour: loadBucketConfig({ IDV_OSS_FLAVOUR: 'oss' }).store.flavour ?? 's3',
+    });
+    await custom.putIfAbsent('k/1', Buffer.from('x'));
+    expect(s3.commandCalls(GetBucketVersioningCommand)).toHaveLength(1);
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.IfNoneMatch).toBeUndefined();
+    expect(flavourOf('https://files.example.com')).toBe('s3');
+  });
+});
+
+describe('OSS endpoint default', () => {
+  it('is the same-region internal endpoint inside FC, the public one elsewhere', () => {
+    const inFc = loadBucketConfig({ FC_REGION: 'ap-southeast-1' }).store;
+    expect(inFc.endpointFor('ap-southeast-1')).toBe('https://s3.oss-ap-southeast-1-internal.aliyuncs.com');
+    expect(inFc.endpointFor('cn-hangzhou')).toBe('https://s3.oss-cn-hangzhou.aliyuncs.com');
+    expect(loadBucketConfig({}).store.endpointFor('ap-southeast-1')).toBe(
+      'https://s3.oss-ap-southeast-1.aliyuncs.com',
+    );
+    expect(
+      loadBucketConfig({
+        FC_REGION: 'ap-southeast-1',
+        IDV_OSS_ENDPOINT: 'https://oss.example.com',
+      }).store.endpointFor('ap-southeast-1'),
+    ).toBe('https://oss.example.com');
   });
 });
