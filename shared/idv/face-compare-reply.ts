@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { IdvError } from './errors.ts';
 import { classifyFaceCompareCode } from './face-compare-codes.ts';
-import { safeUpstreamMessage } from './reply.ts';
+import { describeIssues, requestIdOf, safeUpstreamMessage } from './reply.ts';
 import type { Verdict } from './types.ts';
 
 const Score = z
@@ -53,10 +53,14 @@ export function parseFaceCompareReply(body: unknown, meta: FaceCompareReplyMeta 
   const parsed = ReplyBody.safeParse(raw);
   const base = { httpStatus: meta.httpStatus, attempts: meta.attempts };
   if (!parsed.success) {
-    throw new IdvError('Protocol', `upstream reply is not the documented JSON: ${issues(parsed.error)}`, {
-      ...base,
-      requestId: requestIdOf(raw),
-    });
+    throw new IdvError(
+      'Protocol',
+      `upstream reply is not the documented JSON: ${describeIssues(parsed.error)}`,
+      {
+        ...base,
+        requestId: requestIdOf(raw),
+      },
+    );
   }
   const reply = parsed.data;
   const requestId = reply.RequestId?.slice(0, 100);
@@ -71,7 +75,11 @@ export function parseFaceCompareReply(body: unknown, meta: FaceCompareReplyMeta 
   }
   const result = FaceCompareResultSchema.safeParse(reply.Result);
   if (!result.success) {
-    throw new IdvError('Protocol', `upstream Code 200 without a valid Result: ${issues(result.error)}`, opts);
+    throw new IdvError(
+      'Protocol',
+      `upstream Code 200 without a valid Result: ${describeIssues(result.error)}`,
+      opts,
+    );
   }
   if (!requestId) throw new IdvError('Protocol', 'upstream reply without RequestId', opts);
   const passed = result.data.Passed === 'Y';
@@ -87,19 +95,4 @@ export function parseFaceCompareReply(body: unknown, meta: FaceCompareReplyMeta 
     ...(result.data.TransactionId ? { transactionId: result.data.TransactionId } : {}),
     attempts: meta.attempts ?? 1,
   };
-}
-
-function issues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-}
-
-function requestIdOf(raw: unknown): string | undefined {
-  if (raw && typeof raw === 'object' && 'RequestId' in raw) {
-    const id = (raw as { RequestId: unknown }).RequestId;
-    return typeof id === 'string' ? id.slice(0, 100) : undefined;
-  }
-  return undefined;
 }

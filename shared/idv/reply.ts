@@ -194,14 +194,14 @@ export function safeUpstreamMessage(message: string): string {
 }
 
 /** Issue paths and messages only (zod's messages do not echo the input). */
-function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
     .join('; ');
 }
 
-function requestIdOf(raw: unknown): string | undefined {
+export function requestIdOf(raw: unknown): string | undefined {
   if (raw && typeof raw === 'object' && 'RequestId' in raw) {
     const id = (raw as { RequestId: unknown }).RequestId;
     return typeof id === 'string' ? id.slice(0, 100) : undefined;
