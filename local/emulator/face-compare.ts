@@ -165,3 +165,21 @@ export async function judgeFaceCompare(
     comparison.passed ? 'passed' : 'facesDiffer',
   );
 }
+
+/** The `malformedSuccess` fault: Code "200" (billed) with a Result that does not parse. */
+export function faceCompareMalformedSuccess(requestId: string): EmulatorReply {
+  return {
+    status: 200,
+    outcome: 'malformedSuccess',
+    body: {
+      RequestId: requestId,
+      Code: '200',
+      Message: 'success',
+      Result: {
+        TransactionId: randomBytes(16).toString('hex'),
+        Passed: 'maybe',
+        FaceComparisonScore: 'NaN%',
+      },
+    },
+  };
+}

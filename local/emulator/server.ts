@@ -22,6 +22,7 @@ import {
 import {
   FACE_COMPARE_VERSION,
   faceCompareError,
+  faceCompareMalformedSuccess,
   faceCompareSuccess,
   isFaceCompareAction,
   judgeFaceCompare,
@@ -140,14 +141,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const wait = arrivedAtMs + latencyMs - clock.nowMs();
     if (latencyMs > 0 && wait > 0) await sleep(wait, closing.signal);
     if (fault === 'hang') return { hang: true, accessKeyId };
-    if (faceCompare) return withKey(await answerFaceCompare(auth, fault, instant, requestId));
+    if (faceCompare) return withKey(await answerFaceCompare(auth, fault, instant, requestId, arrivedAtMs));
     if (fault === 'throttle') return withKey(gatewayError('Throttling.User', requestId, host));
     if (fault === 'systemError' || fault === 'processing') return withKey(faultReply(fault, requestId));
     if (fault === 'malformedSuccess') return withKey(malformedSuccessReply(requestId));
     if (fault === 'slowSuccess') {
-      const ms = faults.config.slowSuccess?.ms ?? 0;
-      const slowWait = arrivedAtMs + ms - clock.nowMs();
-      if (slowWait > 0) await sleep(slowWait, closing.signal);
+      await slowSuccessWait(arrivedAtMs);
       return withKey({ ...judgedReply(true, false, 100, requestId), outcome: 'slowSuccess' });
     }
     if (!auth.key.activated) {
@@ -166,18 +165,30 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     return withKey(await judge(options.engine, photos, requestId));
   }
 
+  /** slowSuccess answers `ms` after the request arrived (a paid call the client may no longer be there for). */
+  async function slowSuccessWait(arrivedAtMs: number): Promise<void> {
+    const slowWait = arrivedAtMs + (faults.config.slowSuccess?.ms ?? 0) - clock.nowMs();
+    if (slowWait > 0) await sleep(slowWait, closing.signal);
+  }
+
   /** FaceCompare(V2): the same faults, activation switch, quota and engine, in Cloudauth-intl's replies. */
   async function answerFaceCompare(
     auth: Extract<ReturnType<typeof authenticate>, { ok: true }>,
     fault: ReturnType<FaultState['next']>,
     instant: boolean,
     requestId: string,
+    arrivedAtMs: number,
   ): Promise<EmulatorReply> {
     if (fault === 'throttle') return faceCompareError('Throttling.Api', requestId);
     if (fault === 'systemError')
       return faceCompareError('InternalError', requestId, undefined, 'systemError');
     if (fault === 'processing')
       return faceCompareError('ServiceUnavailable', requestId, undefined, 'processing');
+    if (fault === 'malformedSuccess') return faceCompareMalformedSuccess(requestId);
+    if (fault === 'slowSuccess') {
+      await slowSuccessWait(arrivedAtMs);
+      return faceCompareSuccess(true, 100, requestId, 'slowSuccess');
+    }
     if (!auth.key.activated) {
       return faceCompareError('Forbidden.AccountAccessDenied', requestId, undefined, 'notActivated');
     }
@@ -214,7 +225,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           return; // never answered; close() drops the connection
         }
         const { accessKeyId } = reply;
-        if (reply.body.Code === 200) stats.paid(accessKeyId);
+        // Billed: a Code 200 answer (a number in ExecuteRequest's replies, the string "200" in FaceCompare's).
+        if (String(reply.body.Code) === '200') stats.paid(accessKeyId);
         stats.finished(accessKeyId, reply.outcome, meta.action);
         logger.info('emulator request', {
           requestId,

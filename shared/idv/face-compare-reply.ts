@@ -11,18 +11,14 @@
 import { z } from 'zod';
 import { IdvError } from './errors.ts';
 import { classifyFaceCompareCode } from './face-compare-codes.ts';
-import { describeIssues, requestIdOf, safeUpstreamMessage } from './reply.ts';
+import { describeIssues, requestIdOf, ScoreString, safeUpstreamMessage } from './reply.ts';
 import type { Verdict } from './types.ts';
-
-const Score = z
-  .union([z.number(), z.string().regex(/^\d{1,3}(\.\d+)?$/)])
-  .transform(Number)
-  .pipe(z.number().min(0).max(100));
 
 export const FaceCompareResultSchema = z.object({
   TransactionId: z.string().min(1).optional(),
   Passed: z.enum(['Y', 'N']),
-  FaceComparisonScore: Score,
+  // Every numeric form (98, "98.5", "1.0E-4"): the same rule as ExecuteRequest's score.
+  FaceComparisonScore: ScoreString,
 });
 
 export const FaceCompareReplySchema = z.object({
@@ -73,15 +69,17 @@ export function parseFaceCompareReply(body: unknown, meta: FaceCompareReplyMeta 
       opts,
     );
   }
+  // From here the upstream said Code 200: a call it bills. A reply we cannot read is `Unparseable`: possibly
+  // paid, never retried blindly.
   const result = FaceCompareResultSchema.safeParse(reply.Result);
   if (!result.success) {
     throw new IdvError(
-      'Protocol',
+      'Unparseable',
       `upstream Code 200 without a valid Result: ${describeIssues(result.error)}`,
       opts,
     );
   }
-  if (!requestId) throw new IdvError('Protocol', 'upstream reply without RequestId', opts);
+  if (!requestId) throw new IdvError('Unparseable', 'upstream reply without RequestId', opts);
   const passed = result.data.Passed === 'Y';
   return {
     requestId,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UPSTREAM_MATRIX } from '../helpers/upstream-matrix.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const children: ChildProcess[] = [];
@@ -64,13 +65,15 @@ afterEach(() => {
 });
 
 // Bounds, not expectations: on a loaded 2-core machine loading the face engine alone can take a minute.
-describe('npm start', { timeout: 300_000 }, () => {
+describe.each(UPSTREAM_MATRIX)('npm start ($api)', { timeout: 300_000 }, (upstream) => {
   it('serves the HTTP function over the emulator and stops cleanly on SIGINT', async () => {
-    const started = start({ IDV_API_KEY: 'e2e-api-key-0123456789' });
+    const started = start({ IDV_API_KEY: 'e2e-api-key-0123456789', ...upstream.env });
     const [, url] = await waitFor(started, /HTTP function:\s+(http:\/\/[\d.]+:\d+)/);
     const [, key] = await waitFor(started, /API key:\s+(\S+)/);
     expect(key).toBe('e2e-api-key-0123456789');
-    expect(started.output()).toMatch(/Emulator:\s+http:\/\/127\.0\.0\.1:\d+/);
+    expect(started.output()).toMatch(
+      new RegExp(`Emulator:\\s+http://127\\.0\\.0\\.1:\\d+ \\(${upstream.api};`),
+    );
     const [, curlRef, curlAuth] = await waitFor(started, /-F ref=@(\S+) -F auth=@(\S+)/);
 
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -95,7 +98,7 @@ describe('npm start', { timeout: 300_000 }, () => {
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { result: boolean; retCode: string; requestId: string };
-    expect(body).toMatchObject({ result: false, retCode: 'OK_SUCCESS' });
+    expect(body).toMatchObject({ result: false, retCode: upstream.okRetCode, faceAttack: upstream.noAttack });
     expect(res.headers.get('x-request-id')).toBe(body.requestId);
 
     started.child.kill('SIGINT');
@@ -103,7 +106,9 @@ describe('npm start', { timeout: 300_000 }, () => {
     expect(started.output()).toContain('Stopped.');
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
+});
 
+describe('npm start', { timeout: 300_000 }, () => {
   it('calls IDV_ENDPOINT with real credentials, starts no emulator, and stops cleanly on SIGTERM', async () => {
     const started = start({
       IDV_ENDPOINT: 'http://127.0.0.1:9/',

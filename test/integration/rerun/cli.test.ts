@@ -14,6 +14,7 @@ import type { FaceEngine } from '../../../local/engine/types.ts';
 import { readResult } from '../../../shared/cases/process.ts';
 import { createFsStore } from '../../../shared/store/fs.ts';
 import { jpeg } from '../../helpers/oss-events.ts';
+import { UPSTREAM_MATRIX } from '../../helpers/upstream-matrix.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const unusedEngine: FaceEngine = {
@@ -44,7 +45,7 @@ function runCli(
   });
 }
 
-describe('npm run rerun', () => {
+describe.each(UPSTREAM_MATRIX)('npm run rerun ($api)', (upstream) => {
   const secret = randomBytes(18).toString('base64url');
   let emulator: Emulator;
   let root: string;
@@ -53,6 +54,7 @@ describe('npm run rerun', () => {
     ALIBABA_CLOUD_ACCESS_KEY_ID: key,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret,
     IDV_RESOURCE_CODE: '00840000',
+    ...upstream.env,
   });
 
   beforeAll(async () => {

@@ -66,10 +66,32 @@ describe('parseFaceCompareReply', () => {
   });
 
   it.each([
+    ['an unquoted integer', 98, 98],
+    ['a quoted decimal', '98.5', 98.5],
+    ["Java's E-notation", '1.0E-4', 0.0001],
+    ['a quoted integer', '0', 0],
+  ])('reads the score as %s', (_name, score, expected) => {
+    const body = { ...SDK_EXAMPLE, Result: { ...SDK_EXAMPLE.Result, FaceComparisonScore: score } };
+    expect(parseFaceCompareReply(body).score).toBe(expected);
+  });
+
+  // Code 200 is a billed call: a Result we cannot read is possibly paid and never retried blindly.
+  it.each([
     ['no Result', { ...SDK_EXAMPLE, Result: undefined }],
     ['Passed not Y/N', { ...SDK_EXAMPLE, Result: { ...SDK_EXAMPLE.Result, Passed: 'true' } }],
     ['score over 100', { ...SDK_EXAMPLE, Result: { ...SDK_EXAMPLE.Result, FaceComparisonScore: 101 } }],
+    [
+      'a score that is no number',
+      { ...SDK_EXAMPLE, Result: { ...SDK_EXAMPLE.Result, FaceComparisonScore: 'high' } },
+    ],
     ['no RequestId', { ...SDK_EXAMPLE, RequestId: undefined }],
+  ])('is Unparseable (possibly paid) for a Code 200 reply with %s', (_name, body) => {
+    const err = thrown(body);
+    expect(err.code).toBe('Unparseable');
+    expect(err.billing).toBe('uncertain');
+  });
+
+  it.each([
     ['an HTML page', '<html>502 Bad Gateway</html>'],
     ['no Code', { Message: 'x' }],
   ])('is a Protocol error for %s', (_name, body) => {
