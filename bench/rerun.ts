@@ -69,7 +69,7 @@ async function throughput(): Promise<void> {
       });
       const t0 = performance.now();
       const report = await runRerun(
-        { store, clock: systemClock, logger: silentLogger, runner, leaseMs: settings.leaseMs },
+        { store, clock: systemClock, logger: silentLogger, runner },
         { prefix, concurrency: c, useCursor: false },
       );
       const seconds = (performance.now() - t0) / 1000;
@@ -180,7 +180,7 @@ async function dryRun(store: ObjectStore) {
   }, 5);
   const t0 = performance.now();
   const report = await runRerun(
-    { store, clock: systemClock, logger: silentLogger, runner, leaseMs: 120_000 },
+    { store, clock: systemClock, logger: silentLogger, runner },
     { prefix: 'cases', concurrency: 8, dryRun: true, useCursor: false },
   );
   const seconds = (performance.now() - t0) / 1000;

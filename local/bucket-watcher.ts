@@ -1,7 +1,8 @@
 /**
- * The local bucket door: a folder watched for case photos. Each new or changed `<prefix>/<caseId>/ref.jpg` or
- * `auth.jpg` becomes an FC 3.0 OSS trigger event (the same shape OSS sends) for the verify-oss handler, so
- * result.json appears beside the photos. Photos already present at start-up are processed.
+ * The local bucket door: a folder watched for case photos. Each new or changed `<prefix>/<caseId>/ref.jpg`,
+ * `auth.jpg` or `case.json` becomes an FC 3.0 OSS trigger event (the same shape OSS sends) for the verify-oss
+ * handler, so result.json appears beside the photos. Photos already present at start-up are processed. A
+ * deleted case.json (a new version of its case too) sends the case's ref.jpg again.
  *
  * fs.watch({recursive: true}) is native on Linux since Node 20 (no chokidar needed), but a folder copied in
  * with files inside can report its files before their own watches exist, and some events are coalesced. So
@@ -19,7 +20,8 @@ import { type FSWatcher, watch } from 'node:fs';
 import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { parseCaseKey } from '../shared/cases/layout.ts';
+import { caseOfCaseJsonKey, parseCaseKey, photoKey } from '../shared/cases/layout.ts';
+import { BUSY_RECHECK_GRACE_MS } from '../shared/cases/lease.ts';
 import { objectCreatedEvent } from '../shared/fc/oss-event.ts';
 import type { Logger } from '../shared/log.ts';
 import { StoreError } from '../shared/store/errors.ts';
@@ -40,7 +42,7 @@ export interface BucketWatcherOptions {
   rescanMs?: number;
   /** Handler invocations in flight at once. Default 4. */
   concurrency?: number;
-  /** Sent again this long after a busy pair's lease ends (ms). Default 250. */
+  /** Sent again this long after a busy pair's lease ends (ms). Default BUSY_RECHECK_GRACE_MS (lease.ts). */
   leaseGraceMs?: number;
   bucketName?: string;
   region?: string;
@@ -78,7 +80,7 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
       if (r.action !== 'busy' || typeof r.key !== 'string' || typeof r.leaseUntilEpochMs !== 'number')
         continue;
       const key = r.key;
-      const delayMs = Math.max(0, r.leaseUntilEpochMs - Date.now()) + (options.leaseGraceMs ?? 250);
+      const delayMs = Math.max(0, r.leaseUntilEpochMs - Date.now()) + (options.leaseGraceMs ?? BUSY_RECHECK_GRACE_MS);
       clearTimeout(rechecks.get(key));
       const timer = setTimeout(() => {
         rechecks.delete(key);
@@ -92,7 +94,10 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
   };
 
   const keyOf = (file: string): string => path.relative(root, file).split(path.sep).join('/');
-  const isPhotoKey = (key: string): boolean => parseCaseKey(key, options.prefix).kind !== 'other';
+  /** A photo of a case, or a case's case.json (part of its version). */
+  const isCaseKey = (key: string): boolean =>
+    parseCaseKey(key, options.prefix).kind !== 'other' ||
+    caseOfCaseJsonKey(key, options.prefix) !== undefined;
 
   const assertNoLinkedFolder = linkedFolderGuard(root);
   const reportedLinks = new Set<string>();
@@ -153,7 +158,7 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
 
   /** Debounce: wait until the file's signature is the same twice, stableMs apart. */
   const schedule = (key: string): void => {
-    if (closed || !isPhotoKey(key)) return;
+    if (closed || !isCaseKey(key)) return;
     options.onActivity?.({ kind: 'noticed', key });
     const previous = pending.get(key);
     if (previous) clearTimeout(previous.timer);
@@ -162,6 +167,18 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
       if (closed) return;
       if (signature === undefined) {
         pending.delete(key);
+        const location = caseOfCaseJsonKey(key, options.prefix);
+        if (location && sent.delete(key)) {
+          // case.json was deleted: a new version of the case. OSS events are ObjectCreated only, so the case
+          // is sent again under its ref.jpg key.
+          const refKey = photoKey(location, 'ref');
+          const refSignature = await signatureOf(path.join(root, ...refKey.split('/')));
+          if (refSignature !== undefined && !closed) {
+            const job = limit(() => send(refKey, refSignature));
+            inFlight.add(job);
+            void job.finally(() => inFlight.delete(job));
+          }
+        }
         return;
       }
       if (signature !== last) {
@@ -193,7 +210,7 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
         if (!IGNORED_DIRS.has(entry.name)) await scan(full);
       } else if (entry.isFile()) {
         const key = keyOf(full);
-        if (isPhotoKey(key) && sent.get(key) !== (await signatureOf(full)) && !pending.has(key))
+        if (isCaseKey(key) && sent.get(key) !== (await signatureOf(full)) && !pending.has(key))
           schedule(key);
       }
     }
@@ -205,7 +222,7 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
     if (rel.split(path.sep).some((part) => IGNORED_DIRS.has(part))) return;
     const full = path.join(root, rel);
     const key = keyOf(full);
-    if (isPhotoKey(key)) schedule(key);
+    if (isCaseKey(key)) schedule(key);
     else
       void lstat(full)
         .then((s) => (s.isDirectory() ? scan(full) : undefined))

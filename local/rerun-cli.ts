@@ -119,7 +119,7 @@ async function main(): Promise<number> {
   const tally = { verified: 0, retrying: 0, failed: 0 };
   const progress = createProgress(bar, tally);
   const report = await runRerun(
-    { store, clock: systemClock, logger, runner, leaseMs: bucket.settings.leaseMs },
+    { store, clock: systemClock, logger, runner },
     {
       prefix,
       concurrency: args.concurrency ?? rerun.concurrency,

@@ -145,7 +145,7 @@ export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): Re
       );
     }
     const report = await runRerun(
-      { store, clock, logger: log, runner, leaseMs: bucket.settings.leaseMs },
+      { store, clock, logger: log, runner },
       {
         prefix,
         concurrency: payload.concurrency ?? rerun.concurrency,

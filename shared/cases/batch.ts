@@ -1,6 +1,7 @@
 /**
  * Handles one object key of an OSS trigger invocation (the handler calls it for every record, not only the
- * first). A key that is not a case photo is ignored; a photo in a folder that is not a valid caseId gets a
+ * first). A case's `case.json` is handled like its photos (it is part of the case's version); any other key
+ * that is not a case photo is ignored; a photo in a folder that is not a valid caseId gets a
  * `rejected` result.json once its partner is there; every case photo goes through processCase. A failure stays
  * with its key: it is reported, and the handler counts the reports. A case the folder store refuses because of
  * a symbolic link (StoreError `SymbolicLink`) is reported and skipped: redelivering the event cannot help, and
@@ -8,7 +9,7 @@
  */
 import { StoreError } from '../store/errors.ts';
 import { caseFolderResult, rejectInvalidCase } from './invalid-case.ts';
-import { parseCaseKey } from './layout.ts';
+import { caseOfCaseJsonKey, parseCaseKey } from './layout.ts';
 import { type ProcessOptions, processCase } from './process.ts';
 import type { CaseDeps, CaseOutcome } from './types.ts';
 
@@ -25,6 +26,15 @@ export type KeyReport =
   | { key: string; action: 'skipped'; code: string; message: string }
   | { key: string; action: 'error'; code: string; message: string; retryable: boolean };
 
+function report(key: string, caseId: string, outcome: CaseOutcome): KeyReport {
+  const status = 'status' in outcome ? { status: outcome.status } : {};
+  const lease =
+    outcome.action === 'busy' && outcome.leaseUntilEpochMs !== undefined
+      ? { leaseUntilEpochMs: outcome.leaseUntilEpochMs }
+      : {};
+  return { key, action: outcome.action, ...status, ...lease, caseId };
+}
+
 /** Handles one object key; a failure is reported (and logged), never thrown. */
 export async function handleObjectKey(
   deps: CaseDeps,
@@ -33,18 +43,17 @@ export async function handleObjectKey(
 ): Promise<KeyReport> {
   const parsed = parseCaseKey(key, deps.settings.prefix);
   try {
-    if (parsed.kind === 'other') return { key, action: 'ignored' };
+    if (parsed.kind === 'other') {
+      // case.json is part of the case's version: its event judges the case again, like a photo's.
+      const location = caseOfCaseJsonKey(key, deps.settings.prefix);
+      if (!location) return { key, action: 'ignored' };
+      return report(key, location.caseId, await processCase(deps, location, options));
+    }
     if (parsed.kind === 'invalid-case') {
       const outcome = await rejectInvalidCase(deps, parsed.folder, parsed.message);
       return { key, ...caseFolderResult(outcome), caseId: parsed.folder };
     }
-    const outcome = await processCase(deps, parsed.location, options);
-    const status = 'status' in outcome ? { status: outcome.status } : {};
-    const lease =
-      outcome.action === 'busy' && outcome.leaseUntilEpochMs !== undefined
-        ? { leaseUntilEpochMs: outcome.leaseUntilEpochMs }
-        : {};
-    return { key, action: outcome.action, ...status, ...lease, caseId: parsed.location.caseId };
+    return report(key, parsed.location.caseId, await processCase(deps, parsed.location, options));
   } catch (err) {
     if (err instanceof StoreError && err.code === 'SymbolicLink') {
       deps.logger.warn('case skipped: symbolic link', { key, code: err.code, message: err.message });

@@ -15,11 +15,15 @@ export async function readCaseJson(
   store: ObjectStore,
   location: CaseLocation,
 ): Promise<CaseJson | undefined> {
-  const object = await store.get(caseJsonKey(location));
-  if (!object) return undefined;
+  return parseCaseJson((await store.get(caseJsonKey(location)))?.body);
+}
+
+/** case.json's body (undefined: there is none) -> its fields; CaseInputError case_json_malformed when invalid. */
+export function parseCaseJson(body: Buffer | undefined): CaseJson | undefined {
+  if (body === undefined) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(object.body.toString('utf8'));
+    value = JSON.parse(body.toString('utf8'));
   } catch (err) {
     throw new CaseInputError('case_json_malformed', 'case.json is not valid JSON', err);
   }
@@ -38,8 +42,23 @@ export async function loadCaseInput(
   ref: ObjectInfo,
   auth: ObjectInfo,
   settings: Pick<CaseSettings, 'defaultResourceCode'>,
-): Promise<{ resourceCode: string; reference: string | undefined }> {
-  const caseJson = await readCaseJson(store, location);
+): Promise<CaseInput> {
+  return caseInputFrom((await store.get(caseJsonKey(location)))?.body, ref, auth, settings);
+}
+
+export interface CaseInput {
+  resourceCode: string;
+  reference: string | undefined;
+}
+
+/** The same from a case.json body already read (processCase reads it with the photos' versions). */
+export function caseInputFrom(
+  caseJsonBody: Buffer | undefined,
+  ref: ObjectInfo,
+  auth: ObjectInfo,
+  settings: Pick<CaseSettings, 'defaultResourceCode'>,
+): CaseInput {
+  const caseJson = parseCaseJson(caseJsonBody);
   const fromMetadata = ref.metadata[RESOURCE_CODE_METADATA] ?? auth.metadata[RESOURCE_CODE_METADATA];
   if (
     caseJson?.resourceCode === undefined &&

@@ -68,6 +68,17 @@ export function parseCaseKey(key: string, prefix: string): ParsedKey {
   return { kind: 'invalid-case', role, folder: key.slice(0, key.length - file.length - 1), message };
 }
 
+/**
+ * `<prefix>/<caseId>/case.json` -> its case, else undefined. Editing, adding or deleting case.json makes a new
+ * version of the case (shared/cases/version.ts): the door judges the case again on its event.
+ */
+export function caseOfCaseJsonKey(key: string, prefix: string): CaseLocation | undefined {
+  const head = prefix === '' ? '' : `${prefix}/`;
+  if (!key.startsWith(head) || !key.endsWith(`/${CASE_JSON}`)) return undefined;
+  const caseId = key.slice(head.length, key.length - CASE_JSON.length - 1);
+  return caseIdSchema.safeParse(caseId).success ? { prefix, caseId } : undefined;
+}
+
 export const caseFolder = ({ prefix, caseId }: CaseLocation): string =>
   prefix === '' ? caseId : `${prefix}/${caseId}`;
 export const photoKey = (loc: CaseLocation, role: PhotoRole): string =>

@@ -10,13 +10,15 @@ import { IdvError } from '../idv/errors.ts';
 import type { Verdict } from '../idv/types.ts';
 import { settleVerdict } from '../idv/verdict.ts';
 import { normalisePhoto } from '../photo.ts';
-import type { ObjectInfo, ObjectStore } from '../store/types.ts';
-import { acquireClaim, pairHash, readJson, recordPaid, recordSent, releaseClaim } from './claims.ts';
-import { loadCaseInput } from './input.ts';
-import { type CaseLocation, photoKey, resultKey } from './layout.ts';
+import type { ObjectStore } from '../store/types.ts';
+import { acquireClaim, readJson, recordPaid, recordSent, releaseClaim } from './claims.ts';
+import { caseInputFrom } from './input.ts';
+import { type CaseLocation, caseJsonKey, photoKey, resultKey } from './layout.ts';
+import { LEASE_MARGIN_MS } from './lease.ts';
 import { type CaseResult, resultSchema, type VerdictFields } from './schemas.ts';
 import { decideFailure, heldDecision, isFinal, runLevelErrorOf } from './state.ts';
 import type { CaseDeps, CaseOutcome } from './types.ts';
+import { versionHash, versionOfResult, versionToJudge } from './version.ts';
 import { writeResult } from './write-result.ts';
 
 export interface ProcessOptions {
@@ -25,9 +27,6 @@ export interface ProcessOptions {
   /** Absolute deadline for the upstream call (FC function timeout); the claim lease bounds it too. */
   deadlineEpochMs?: number;
 }
-
-/** Time kept between the upstream deadline and the end of the lease, for writing the paid record and result. */
-const LEASE_MARGIN_MS = 5_000;
 
 const verdictFields = (verdict: Verdict): VerdictFields => {
   const v = settleVerdict(verdict);
@@ -51,9 +50,6 @@ export async function readResult(
   return readJson(store, resultKey(location), resultSchema);
 }
 
-const samePhotos = (r: CaseResult, ref: ObjectInfo, auth: ObjectInfo): boolean =>
-  r.photos.ref.etag === ref.etag && r.photos.auth.etag === auth.etag;
-
 export async function processCase(
   deps: CaseDeps,
   location: CaseLocation,
@@ -61,9 +57,11 @@ export async function processCase(
 ): Promise<CaseOutcome> {
   const { store, clock, settings } = deps;
   const log = deps.logger.child({ caseId: location.caseId });
-  const [ref, auth, previous] = await Promise.all([
+  // case.json is small: read with the photos' versions, so its ETag and the fields used are the same version.
+  const [ref, auth, caseJson, previous] = await Promise.all([
     store.head(photoKey(location, 'ref')),
     store.head(photoKey(location, 'auth')),
+    store.get(caseJsonKey(location)),
     readResult(store, location),
   ]);
   if (!ref || !auth) {
@@ -71,22 +69,26 @@ export async function processCase(
     return { action: 'waiting', missing };
   }
   const startEpochMs = clock.nowMs();
-  const same = previous !== undefined && samePhotos(previous, ref, auth);
+  const current = { refEtag: ref.etag, authEtag: auth.etag, caseJsonEtag: caseJson?.etag ?? null };
+  const judged = versionToJudge(current, previous && versionOfResult(previous));
+  const { version } = judged;
+  /** The result about this version, if there is one. */
+  const same = judged.same ? previous : undefined;
   if (same && !options.force) {
     // `held` waits for an operator (rerun --force): no event or rerun retries it on its own.
-    if (isFinal(previous.status) || previous.status === 'held')
-      return { action: 'up-to-date', status: previous.status };
-    if (previous.nextAttemptAt && Date.parse(previous.nextAttemptAt) > startEpochMs) {
-      return { action: 'not-due', nextAttemptAt: previous.nextAttemptAt };
+    if (isFinal(same.status) || same.status === 'held') return { action: 'up-to-date', status: same.status };
+    if (same.nextAttemptAt && Date.parse(same.nextAttemptAt) > startEpochMs) {
+      return { action: 'not-due', nextAttemptAt: same.nextAttemptAt };
     }
   }
-  const hash = pairHash(ref.etag, auth.etag);
+  const hash = versionHash(version);
   const attempt = await acquireClaim(store, {
     location,
     hash,
     refEtag: ref.etag,
     authEtag: auth.etag,
-    resultSeq: same ? previous.claimSeq : 0,
+    ...(typeof version.caseJsonEtag === 'string' ? { caseJsonEtag: version.caseJsonEtag } : {}),
+    resultSeq: same ? same.claimSeq : 0,
     nowEpochMs: startEpochMs,
     leaseMs: settings.leaseMs,
     owner: deps.owner ?? randomUUID(),
@@ -97,11 +99,11 @@ export async function processCase(
       : { action: 'busy' };
   }
   const { claim } = attempt;
-  const attempts = (same ? previous.attempts : 0) + 1;
+  const attempts = (same ? same.attempts : 0) + 1;
   // Upstream calls this pair version has cost so far: earlier results, then claims that died in flight.
   const ledger = {
-    paid: (same ? (previous.paidAttempts ?? 0) : 0) + attempt.dead.paid,
-    uncertain: (same ? (previous.uncertainAttempts ?? 0) : 0) + attempt.dead.uncertain,
+    paid: (same ? (same.paidAttempts ?? 0) : 0) + attempt.dead.paid,
+    uncertain: (same ? (same.uncertainAttempts ?? 0) : 0) + attempt.dead.uncertain,
   };
   if (attempt.dead.uncertain > 0) {
     log.warn('took over a claim whose holder died with a request in flight (possibly billed)', {
@@ -113,8 +115,11 @@ export async function processCase(
     schema: 'idv.result/v1' as const,
     caseId: location.caseId,
     photos: { ref: { etag: ref.etag, size: ref.size }, auth: { etag: auth.etag, size: auth.size } },
+    ...(version.caseJsonEtag === undefined
+      ? {}
+      : { caseJson: caseJson ? { etag: caseJson.etag, size: caseJson.size } : null }),
     attempts,
-    firstAttemptAt: same ? previous.firstAttemptAt : new Date(startEpochMs).toISOString(),
+    firstAttemptAt: same ? same.firstAttemptAt : new Date(startEpochMs).toISOString(),
     claimSeq: claim.seq,
   };
   const counted = () => ({ paidAttempts: ledger.paid, uncertainAttempts: ledger.uncertain });
@@ -123,6 +128,8 @@ export async function processCase(
 
   let result: CaseResult;
   let paidCall = false;
+  /** This claim's own upstream attempts (recorded in its done record if it ends without a result). */
+  const own = { paid: 0, uncertain: 0 };
   let paidSaved: Promise<void> = Promise.resolve();
   if (attempt.paid) {
     log.info('reusing the verdict paid for by an earlier attempt', {
@@ -153,17 +160,18 @@ export async function processCase(
     let reference: string | undefined;
     try {
       // Read only once the claim is won: on OSS a lost claim would have paid for two photo downloads.
-      const [input, refObject, authObject] = await Promise.all([
-        loadCaseInput(store, location, ref, auth, settings),
+      const [refObject, authObject] = await Promise.all([
         store.get(photoKey(location, 'ref')),
         store.get(photoKey(location, 'auth')),
       ]);
-      resourceCode = input.resourceCode;
-      reference = input.reference;
       if (refObject?.etag !== ref.etag || authObject?.etag !== auth.etag) {
         log.info('photo replaced while processing; the newer version is handled by its own event');
+        await releaseClaim(store, location, hash, claim.seq, 'superseded', own);
         return { action: 'superseded' };
       }
+      const input = caseInputFrom(caseJson?.body, ref, auth, settings);
+      resourceCode = input.resourceCode;
+      reference = input.reference;
       const limits = { maxBytes: settings.maxPhotoBytes, maxPixels: settings.maxPhotoPixels };
       const [refPhoto, authPhoto] = await Promise.all([
         normalisePhoto(refObject.body, 'ref.jpg', limits),
@@ -192,6 +200,8 @@ export async function processCase(
             }),
         },
       );
+      own.paid += verdict.paidAttempts ?? 1;
+      own.uncertain += verdict.uncertainAttempts ?? 0;
       ledger.paid += verdict.paidAttempts ?? 1;
       ledger.uncertain += verdict.uncertainAttempts ?? 0;
       const fields = verdictFields(verdict);
@@ -224,10 +234,15 @@ export async function processCase(
         lastAttemptAt: new Date(clock.nowMs()).toISOString(),
       };
     } catch (err) {
+      if (err instanceof IdvError) {
+        own.paid += err.paidAttempts;
+        own.uncertain += err.uncertainAttempts;
+      }
       const runLevel = runLevelErrorOf(err);
       if (runLevel) {
-        // Not the case's fault: no result, no attempt spent; the claim is released for the next run.
-        await releaseClaim(store, location, hash, claim.seq, runLevel.code);
+        // Not the case's fault: no result, no attempt spent; the claim is released for the next run, with its
+        // own attempts' outcome (a refused signature was not billed: not an uncertain attempt).
+        await releaseClaim(store, location, hash, claim.seq, runLevel.code, own);
         log.warn('run-level failure; the case is left unjudged', {
           code: runLevel.code,
           claimSeq: claim.seq,
@@ -263,5 +278,22 @@ export async function processCase(
       };
     }
   }
-  return writeResult(deps, location, result, paidSaved, { paidCall, reusedPaid: attempt.paid !== undefined });
+  if (previous !== undefined && !same && previous.claimSeq > 0) {
+    // The claim that wrote the result about another version has ended: mark it, so that version, when it comes
+    // back (A→B→A), is judged at once instead of after that claim's lease.
+    await releaseClaim(
+      store,
+      location,
+      versionHash(versionOfResult(previous)),
+      previous.claimSeq,
+      'finished',
+    );
+  }
+  const outcome = await writeResult(deps, location, result, paidSaved, {
+    paidCall,
+    reusedPaid: attempt.paid !== undefined,
+  });
+  if (outcome.action === 'superseded')
+    await releaseClaim(store, location, hash, claim.seq, 'superseded', own);
+  return outcome;
 }

@@ -62,6 +62,11 @@ export const resultSchema = z.object({
   reference: z.string().optional(),
   /** The photo versions judged; a replaced photo (new ETag) makes this result stale. */
   photos: z.object({ ref: photoRefSchema, auth: photoRefSchema }),
+  /**
+   * The case.json judged (null: there was none); an edited, added or deleted case.json makes this result stale.
+   * Absent in results written before case.json was part of the version (shared/cases/version.ts).
+   */
+  caseJson: photoRefSchema.nullable().optional(),
   /** Processing attempts for this photo pair version. */
   attempts: z.number().int().positive(),
   /** Upstream calls for this pair version that were certainly billed (a Code 200 answer). */
@@ -89,6 +94,8 @@ export const claimSchema = z.object({
   leaseUntilEpochMs: z.number(),
   refEtag: z.string(),
   authEtag: z.string(),
+  /** case.json's ETag in the claimed version (absent: no case.json, or not part of the version). */
+  caseJsonEtag: z.string().optional(),
 });
 export type Claim = z.infer<typeof claimSchema>;
 
@@ -100,6 +107,21 @@ export const sentRecordSchema = z.object({
   sentAtEpochMs: z.number(),
 });
 export type SentRecord = z.infer<typeof sentRecordSchema>;
+
+/**
+ * Written when a claim ends without (or after) its result: released at a run-level error, superseded by a newer
+ * version, or found finished by the writer of another version's result. A released claim needs no lease wait.
+ * paidAttempts/uncertainAttempts, when present, are the claim's own upstream attempts (a takeover counts them
+ * instead of its sent records: an attempt the gateway refused, e.g. a wrong secret, was not billed).
+ */
+export const doneRecordSchema = z.object({
+  schema: z.literal('idv.done/v1'),
+  seq: z.number().int().positive(),
+  reason: z.string(),
+  paidAttempts: z.number().int().nonnegative().optional(),
+  uncertainAttempts: z.number().int().nonnegative().optional(),
+});
+export type DoneRecord = z.infer<typeof doneRecordSchema>;
 
 /** The upstream's answer, saved right after the paid call and before result.json, so a takeover reuses it. */
 export const paidRecordSchema = z.object({

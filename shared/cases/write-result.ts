@@ -1,9 +1,9 @@
 /**
- * The last step of processCase: write result.json, unless a photo was replaced meanwhile (a verdict about an
+ * The last step of processCase: write result.json, unless a photo or case.json was replaced meanwhile (a verdict about an
  * old version must not shadow the new one), then apply the retention setting.
  */
 import { jsonBody } from './claims.ts';
-import { type CaseLocation, photoKey, resultKey } from './layout.ts';
+import { type CaseLocation, caseJsonKey, photoKey, resultKey } from './layout.ts';
 import { type CaseResult, resultSchema } from './schemas.ts';
 import type { CaseDeps, CaseOutcome } from './types.ts';
 
@@ -16,14 +16,18 @@ export async function writeResult(
 ): Promise<CaseOutcome> {
   const { store } = deps;
   const log = deps.logger.child({ caseId: location.caseId });
-  // A photo replaced meanwhile must not be shadowed by a verdict about its old version.
-  const [ref, auth] = await Promise.all([
+  // A photo or case.json replaced meanwhile must not be shadowed by a verdict about its old version.
+  const [ref, auth, caseJson] = await Promise.all([
     store.head(photoKey(location, 'ref')),
     store.head(photoKey(location, 'auth')),
+    result.caseJson === undefined ? undefined : store.head(caseJsonKey(location)),
     paidSaved,
   ]);
-  if (ref?.etag !== result.photos.ref.etag || auth?.etag !== result.photos.auth.etag) {
-    log.info('photo replaced before the result was written; leaving result.json to the newer version');
+  const caseJsonChanged = result.caseJson !== undefined && caseJson?.etag !== result.caseJson?.etag;
+  if (ref?.etag !== result.photos.ref.etag || auth?.etag !== result.photos.auth.etag || caseJsonChanged) {
+    log.info(
+      'photo or case.json replaced before the result was written; leaving result.json to the newer version',
+    );
     return { action: 'superseded' };
   }
   await store.put(resultKey(location), jsonBody(resultSchema.parse(result)), {

@@ -20,6 +20,7 @@ export async function resultFacts(
       status: r.status,
       refEtag: r.photos.ref.etag,
       authEtag: r.photos.auth.etag,
+      ...(r.caseJson === undefined ? {} : { caseJsonEtag: r.caseJson?.etag ?? null }),
       nextAttemptEpochMs: r.nextAttemptAt === undefined ? undefined : Date.parse(r.nextAttemptAt),
       claimSeq: r.claimSeq,
     };

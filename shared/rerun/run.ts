@@ -5,15 +5,19 @@
  * cursor so the next run continues where this one stopped; a run that reaches the end clears it.
  */
 import pLimit from 'p-limit';
-import { pairHash } from '../cases/claims.ts';
+import { readJson } from '../cases/claims.ts';
 import { RunLevelError } from '../cases/errors.ts';
+import { claimKey } from '../cases/layout.ts';
+import { pendingClaimSeq } from '../cases/lease.ts';
+import { claimSchema } from '../cases/schemas.ts';
+import { versionHash, versionToJudge } from '../cases/version.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { StoreError } from '../store/errors.ts';
 import type { ObjectStore } from '../store/types.ts';
 import { countStatus, emptyCounts, type RerunCounts, type StopReason } from './counts.ts';
 import { readCursor, settleCursor } from './cursor.ts';
-import { type Decision, decideCase } from './decide.ts';
+import { type Decision, type DecisionInput, decideCase } from './decide.ts';
 import { resultFacts } from './result-facts.ts';
 import type { CaseRunner, RunOutcome } from './runner.ts';
 import { type CaseSnapshot, scanCasesAfter } from './scan.ts';
@@ -25,8 +29,25 @@ export interface RerunDeps {
   clock: Clock;
   logger: Logger;
   runner: CaseRunner;
-  /** Lease of a claim (CaseSettings.leaseMs): a claim listed longer ago than this has expired. */
-  leaseMs: number;
+}
+
+/**
+ * The newest claim of the version there now that is not covered by its result and was not released: its lease
+ * must be read from the claim itself (one GET, only for a case with such a claim).
+ */
+function pendingClaimKey(
+  s: CaseSnapshot,
+  result: DecisionInput['result'],
+): { key: string; seq: number } | undefined {
+  if (!s.ref || !s.auth) return undefined;
+  const now = { refEtag: s.ref.etag, authEtag: s.auth.etag, caseJsonEtag: s.caseJson?.etag ?? null };
+  const judged = typeof result === 'object' ? result : undefined;
+  const { version, same } = versionToJudge(now, judged);
+  const hash = versionHash(version);
+  const seq = pendingClaimSeq(s.claims.get(hash), same && judged ? judged.claimSeq : 0);
+  return seq === undefined
+    ? undefined
+    : { key: claimKey({ prefix: s.prefix, caseId: s.caseId }, hash, seq), seq };
 }
 
 export interface RerunOptions {
@@ -180,8 +201,15 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
 
   const handle = async (seq: number, s: CaseSnapshot): Promise<void> => {
     let result: Awaited<ReturnType<typeof resultFacts>>;
+    let claim: DecisionInput['claim'];
     try {
       result = await readLimit(() => resultFacts(store, s));
+      const pending = pendingClaimKey(s, result);
+      if (pending) {
+        // An unreadable claim has expired (lease 0): only a newer claim number can replace it.
+        const body = await readLimit(() => readJson(store, pending.key, claimSchema));
+        claim = { seq: pending.seq, leaseUntilEpochMs: body?.leaseUntilEpochMs ?? 0 };
+      }
     } catch (err) {
       // The case could not even be decided (store outage on its result.json): counted, tried by a later run.
       counts.errors += 1;
@@ -190,14 +218,13 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
       finish(seq, s);
       return;
     }
-    const seen = s.ref && s.auth ? s.claims.get(pairHash(s.ref.etag, s.auth.etag)) : undefined;
-    const claim = seen?.released ? undefined : seen;
     const decision = decideCase({
       validCaseId: s.validCaseId,
       refEtag: s.ref?.etag,
       authEtag: s.auth?.etag,
+      caseJsonEtag: s.caseJson?.etag,
       result,
-      claim: claim && { seq: claim.seq, leaseUntilEpochMs: claim.lastModifiedEpochMs + deps.leaseMs },
+      claim,
       nowEpochMs: clock.nowMs(),
       force,
     });

@@ -13,12 +13,14 @@ export interface PhotoVersion {
   size: number;
 }
 
-/** The newest claim seen for one pair version (`.idv-<pairHash>.claim-<seq>.json`). */
+/**
+ * The newest claim seen for one version (`.idv-<pairHash>.claim-<seq>.json`). Its lease is its own
+ * leaseUntilEpochMs (read by the rerun when it matters), never the listing's last-modified time.
+ */
 export interface ClaimSeen {
   seq: number;
-  lastModifiedEpochMs: number;
-  /** The claim was released without a result (a `done` marker): nobody is working on it. */
-  released?: boolean;
+  /** The claim has ended (a `done` marker): nobody is working on it. */
+  released: boolean;
 }
 
 /** Everything the listing says about one case folder. */
@@ -33,6 +35,8 @@ export interface CaseSnapshot {
   auth?: PhotoVersion;
   hasResult: boolean;
   hasCaseJson: boolean;
+  /** case.json's version, when there is one. */
+  caseJson?: PhotoVersion;
   /** pairHash -> newest claim. */
   claims: Map<string, ClaimSeen>;
   /** Token of the listing page holding this folder's first key (undefined: the first page listed). */
@@ -72,15 +76,17 @@ function addKey(snapshot: CaseSnapshot, rest: string, entry: ListEntry): void {
   if (rest === PHOTO_FILES.ref) snapshot.ref = { etag: entry.etag, size: entry.size };
   else if (rest === PHOTO_FILES.auth) snapshot.auth = { etag: entry.etag, size: entry.size };
   else if (rest === RESULT_JSON) snapshot.hasResult = true;
-  else if (rest === CASE_JSON) snapshot.hasCaseJson = true;
-  else {
+  else if (rest === CASE_JSON) {
+    snapshot.hasCaseJson = true;
+    snapshot.caseJson = { etag: entry.etag, size: entry.size };
+  } else {
     const claim = parseClaimsName(rest); // undefined for anything in a subfolder: rest then holds a '/'
     const seen = snapshot.claims.get(claim?.pairHash ?? '');
     // `done-N` lists after `claim-N` (same pair hash, "d" > "c"): it marks the newest claim released.
     if (claim?.kind === 'done' && seen?.seq === claim.seq) seen.released = true;
     if (claim?.kind !== 'claim') return;
     if (!seen || seen.seq < claim.seq) {
-      snapshot.claims.set(claim.pairHash, { seq: claim.seq, lastModifiedEpochMs: entry.lastModifiedEpochMs });
+      snapshot.claims.set(claim.pairHash, { seq: claim.seq, released: false });
     }
   }
 }

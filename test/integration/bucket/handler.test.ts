@@ -138,7 +138,7 @@ describe.each(UPSTREAM_MATRIX)('verify-oss handler with the emulator ($api)', (u
     expect(paid() - before).toBe(1);
   });
 
-  it('handles every record of one event and ignores keys that are not case photos', async () => {
+  it('handles every record of one event (photos and case.json) and ignores other keys', async () => {
     const handler = handlerFor();
     const before = paid();
     await putPair('multi', 7);
@@ -156,9 +156,35 @@ describe.each(UPSTREAM_MATRIX)('verify-oss handler with the emulator ($api)', (u
       'written',
       'up-to-date',
       'ignored',
-      'ignored',
+      'up-to-date',
       'ignored',
     ]);
+    expect(paid() - before).toBe(1);
+  });
+
+  it('judges a case again once on the event of its fixed case.json (a new version, one paid call)', async () => {
+    const handler = handlerFor();
+    const before = paid();
+    await putPair('fixme', 11);
+    await store.put('cases/fixme/case.json', Buffer.from('{"resourceCode": 84'));
+    await handler(ossEventBuffer(['cases/fixme/ref.jpg', 'cases/fixme/auth.jpg']), fcContext());
+    expect((await readResult(store, { prefix: 'cases', caseId: 'fixme' }))?.error?.code).toBe(
+      'case_json_malformed',
+    );
+    expect(paid() - before).toBe(0);
+    await store.put('cases/fixme/case.json', Buffer.from('{"resourceCode": "00840000", "reference": "r-1"}'));
+    const reply = await handler(ossEventBuffer(['cases/fixme/case.json']), fcContext());
+    expect(reply.reports).toMatchObject([{ action: 'written', status: 'verified', caseId: 'fixme' }]);
+    expect(await readResult(store, { prefix: 'cases', caseId: 'fixme' })).toMatchObject({
+      status: 'verified',
+      reference: 'r-1',
+    });
+    // Redelivered events of the same version (any of its three keys) change nothing.
+    const again = await handler(
+      ossEventBuffer(['cases/fixme/case.json', 'cases/fixme/ref.jpg', 'cases/fixme/auth.jpg']),
+      fcContext(),
+    );
+    expect(again.reports.map((r) => r.action)).toEqual(['up-to-date', 'up-to-date', 'up-to-date']);
     expect(paid() - before).toBe(1);
   });
 

@@ -91,6 +91,20 @@ describe('bucket watcher', () => {
     expect(events[0]?.eTag).not.toBe(events[1]?.eTag);
   });
 
+  it('sends an edited case.json, and the case again when case.json is deleted', async () => {
+    watcher = await start();
+    const dir = path.join(root, 'cases', 'c');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'ref.jpg'), await jpeg(5));
+    await writeFile(path.join(dir, 'auth.jpg'), await jpeg(6));
+    await eventually(() => expect(events).toHaveLength(2));
+    await writeFile(path.join(dir, 'case.json'), '{"reference":"x"}');
+    await eventually(() => expect(events.map((e) => e.key)).toContain('cases/c/case.json'));
+    await watcher.idle();
+    await rm(path.join(dir, 'case.json'));
+    await eventually(() => expect(events.map((e) => e.key).slice(3)).toEqual(['cases/c/ref.jpg']));
+  });
+
   it('waits for a partial write to finish before sending', async () => {
     watcher = await start({ stableMs: 1000 });
     const full = await jpeg(5, 800, 600);

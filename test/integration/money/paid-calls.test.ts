@@ -298,7 +298,7 @@ describe.each(UPSTREAM_MATRIX)('$api', (upstream) => {
       const runner = createInlineRunner({ store, client, clock: systemClock, logger, settings });
       const seen: { caseId: string; reason: string }[] = [];
       return runRerun(
-        { store, clock: systemClock, logger, runner, leaseMs: settings.leaseMs },
+        { store, clock: systemClock, logger, runner },
         {
           prefix: 'cases',
           concurrency: 2,

@@ -259,7 +259,7 @@ describe('rerun-batch with the emulator', () => {
         clock,
       );
       const report = await runRerun(
-        { store, clock, logger: createLogger({ write: () => {} }), runner, leaseMs: 60_000 },
+        { store, clock, logger: createLogger({ write: () => {} }), runner },
         { prefix: 'cases', concurrency: 1 },
       );
       expect(report.counts).toMatchObject({ dispatched: 1, errors: 0 });

@@ -35,6 +35,36 @@ describe('decideCase', () => {
     ['failed, forced', { result: result('failed'), force: true }, 'force', 'forced'],
     ['verified, ref replaced', { result: result('verified', { refEtag: 'R0' }) }, 'due', 'photos-replaced'],
     ['rejected, auth replaced', { result: result('rejected', { authEtag: 'A0' }) }, 'due', 'photos-replaced'],
+    [
+      'rejected, case.json edited',
+      { result: result('rejected', { caseJsonEtag: 'J0' }), caseJsonEtag: 'J1' },
+      'due',
+      'case-json-changed',
+    ],
+    [
+      'verified, case.json added',
+      { result: result('verified', { caseJsonEtag: null }), caseJsonEtag: 'J1' },
+      'due',
+      'case-json-changed',
+    ],
+    [
+      'verified, case.json deleted',
+      { result: result('verified', { caseJsonEtag: 'J1' }) },
+      'due',
+      'case-json-changed',
+    ],
+    [
+      'verified, same case.json',
+      { result: result('verified', { caseJsonEtag: 'J1' }), caseJsonEtag: 'J1' },
+      'skip',
+      'final',
+    ],
+    [
+      'verified before case.json counted',
+      { result: result('verified'), caseJsonEtag: 'J1' },
+      'skip',
+      'final',
+    ],
     ['retrying, due now', { result: result('retrying', { nextAttemptEpochMs: NOW }) }, 'due', 'retry-due'],
     [
       'retrying, past due',

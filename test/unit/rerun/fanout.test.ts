@@ -80,10 +80,7 @@ describe('fan-out', () => {
     store.seed('cases/d/ref.jpg', 'incomplete');
     const fc = recordingFc();
     const runner = createFanoutRunner(fc.client, { ...target, qualifier: 'prod' }, clock);
-    const report = await runRerun(
-      { store, clock, logger, runner, leaseMs: 60_000 },
-      { prefix: 'cases', concurrency: 2 },
-    );
+    const report = await runRerun({ store, clock, logger, runner }, { prefix: 'cases', concurrency: 2 });
     expect(report.counts).toMatchObject({ scanned: 4, due: 3, dispatched: 3, skipped: 1, verified: 0 });
     expect(fc.calls).toHaveLength(3);
     for (const call of fc.calls) {
@@ -102,10 +99,7 @@ describe('fan-out', () => {
     store.seed('cases/a/auth.jpg', 'a');
     const fc = recordingFc(429);
     const runner = createFanoutRunner(fc.client, target, clock);
-    const report = await runRerun(
-      { store, clock, logger, runner, leaseMs: 60_000 },
-      { prefix: 'cases', concurrency: 1 },
-    );
+    const report = await runRerun({ store, clock, logger, runner }, { prefix: 'cases', concurrency: 1 });
     expect(report.counts).toMatchObject({ due: 1, dispatched: 0, errors: 1 });
     expect(report.failedCases).toEqual(['a']);
   });

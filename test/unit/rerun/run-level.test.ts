@@ -93,7 +93,7 @@ describe('run-level failures', () => {
     const { client, calls } = failingClient('AuthFailed');
     const runner = createInlineRunner({ store, client, clock, logger: silentLogger, settings });
     const report = await runRerun(
-      { store, clock, logger: silentLogger, runner, leaseMs: settings.leaseMs },
+      { store, clock, logger: silentLogger, runner },
       { prefix: 'cases', concurrency: 4, useCursor: false },
     );
     expect(calls).toHaveLength(1);
@@ -115,7 +115,7 @@ describe('run-level failures', () => {
       settings: { ...settings, defaultResourceCode: undefined },
     });
     const report = await runRerun(
-      { store, clock, logger: silentLogger, runner, leaseMs: settings.leaseMs },
+      { store, clock, logger: silentLogger, runner },
       { prefix: 'cases', concurrency: 2, useCursor: false },
     );
     expect(exitCodeOf(report)).toBe(2);

@@ -74,7 +74,7 @@ describe('runRerun', () => {
     const clock = clockAt();
     const store = bucketOf(5, clock);
     const { runner, seen } = recordingRunner();
-    const report = await runRerun({ store, clock, logger, runner, leaseMs: 60_000 }, options());
+    const report = await runRerun({ store, clock, logger, runner }, options());
     expect(seen.map((s) => s.caseId)).toEqual(ids(5));
     expect(report.stopReason).toBe('complete');
     expect(report.counts).toMatchObject({
@@ -95,7 +95,7 @@ describe('runRerun', () => {
       clock.advance(1000);
       return { kind: 'written', status: 'verified', errorCode: undefined, paidCall: true };
     });
-    const deps = { store, clock, logger, leaseMs: 60_000 };
+    const deps = { store, clock, logger };
     const r1 = await runRerun(
       { ...deps, runner: first.runner },
       options({ workDeadlineEpochMs: T0 + 3500, pageSize: 3 }),
@@ -117,7 +117,7 @@ describe('runRerun', () => {
     const clock = clockAt();
     const store = bucketOf(6, clock);
     const { runner, seen } = recordingRunner();
-    const report = await runRerun({ store, clock, logger, runner, leaseMs: 60_000 }, options({ limit: 2 }));
+    const report = await runRerun({ store, clock, logger, runner }, options({ limit: 2 }));
     expect(seen).toHaveLength(2);
     expect(report.stopReason).toBe('limit');
     expect(report.counts.remaining).toBeGreaterThanOrEqual(1);
@@ -132,7 +132,7 @@ describe('runRerun', () => {
         ? { kind: 'written', status: 'retrying', errorCode: 'QuotaExceeded', paidCall: true }
         : { kind: 'written', status: 'verified', errorCode: undefined, paidCall: true },
     );
-    const report = await runRerun({ store, clock, logger, runner, leaseMs: 60_000 }, options());
+    const report = await runRerun({ store, clock, logger, runner }, options());
     expect(seen).toHaveLength(3);
     expect(report.stopReason).toBe('quota');
     expect(report.counts).toMatchObject({ verified: 2, retrying: 1 });
@@ -146,10 +146,7 @@ describe('runRerun', () => {
       if (caseId === 'c01') throw Object.assign(new Error('store down'), { code: 'StoreUnavailable' });
       return { kind: 'written', status: 'verified', errorCode: undefined, paidCall: true };
     });
-    const report = await runRerun(
-      { store, clock, logger, runner, leaseMs: 60_000 },
-      options({ concurrency: 2 }),
-    );
+    const report = await runRerun({ store, clock, logger, runner }, options({ concurrency: 2 }));
     expect(seen).toHaveLength(4);
     expect(report.counts).toMatchObject({ verified: 3, errors: 1 });
     expect(report.failedCases).toEqual(['c01']);
@@ -167,7 +164,7 @@ describe('runRerun', () => {
       return get(key);
     };
     const { runner, seen } = recordingRunner();
-    const report = await runRerun({ store, clock, logger, runner, leaseMs: 60_000 }, options());
+    const report = await runRerun({ store, clock, logger, runner }, options());
     expect(seen.map((s) => s.caseId)).toEqual(['c00', 'c02']);
     expect(report.stopReason).toBe('complete');
     expect(report.counts).toMatchObject({ verified: 2, errors: 1 });
@@ -179,10 +176,7 @@ describe('runRerun', () => {
     const store = bucketOf(4, clock);
     await seedResult(store, 'c00', 'verified');
     const { runner, seen } = recordingRunner();
-    const report = await runRerun(
-      { store, clock, logger, runner, leaseMs: 60_000 },
-      options({ dryRun: true, limit: 1 }),
-    );
+    const report = await runRerun({ store, clock, logger, runner }, options({ dryRun: true, limit: 1 }));
     expect(seen).toHaveLength(0);
     expect(report.counts).toMatchObject({ scanned: 4, due: 3, skipped: 1, verified: 0 });
     expect(store.calls.put ?? 0).toBe(0);
@@ -194,13 +188,10 @@ describe('runRerun', () => {
     await seedResult(store, 'c00', 'verified');
     await seedResult(store, 'c01', 'rejected');
     const normal = recordingRunner();
-    await runRerun({ store, clock, logger, runner: normal.runner, leaseMs: 60_000 }, options());
+    await runRerun({ store, clock, logger, runner: normal.runner }, options());
     expect(normal.seen).toEqual([{ caseId: 'c02', action: 'due' }]);
     const forced = recordingRunner();
-    await runRerun(
-      { store, clock, logger, runner: forced.runner, leaseMs: 60_000 },
-      options({ force: true }),
-    );
+    await runRerun({ store, clock, logger, runner: forced.runner }, options({ force: true }));
     expect(forced.seen).toEqual([
       { caseId: 'c00', action: 'force' },
       { caseId: 'c01', action: 'force' },
@@ -208,21 +199,90 @@ describe('runRerun', () => {
     ]);
   });
 
-  it('skips a case with a live claim and takes one whose claim has expired', async () => {
+  it("judges a claim by its own lease, not by the listing's last-modified time", async () => {
     const clock = clockAt();
-    const store = bucketOf(2, clock);
+    const store = bucketOf(3, clock);
     const { pairHash } = await import('../../../shared/cases/claims.ts');
-    for (const [id, at] of [
-      ['c00', T0 - 10_000],
-      ['c01', T0 - 120_000],
+    // c00: listed long ago, but its holder's lease runs on (a slow store clock); c01: listed just now, but its
+    // lease has ended; c02: an unreadable claim, which only a newer claim number can replace (expired).
+    for (const [id, listedAt, leaseUntil] of [
+      ['c00', T0 - 600_000, T0 + 60_000],
+      ['c01', T0 - 1_000, T0 - 1],
+      ['c02', T0 - 1_000, undefined],
     ] as const) {
       const ref = await store.head(`cases/${id}/ref.jpg`);
       const auth = await store.head(`cases/${id}/auth.jpg`);
-      store.seed(`cases/${id}/.idv-${pairHash(ref!.etag, auth!.etag)}.claim-000001.json`, '{}', at);
+      const body =
+        leaseUntil === undefined
+          ? '{'
+          : JSON.stringify({
+              schema: 'idv.claim/v1',
+              seq: 1,
+              owner: 'other',
+              claimedAtEpochMs: listedAt,
+              leaseUntilEpochMs: leaseUntil,
+              refEtag: ref?.etag,
+              authEtag: auth?.etag,
+            });
+      store.seed(`cases/${id}/.idv-${pairHash(ref!.etag, auth!.etag)}.claim-000001.json`, body, listedAt);
     }
     const { runner, seen } = recordingRunner();
-    await runRerun({ store, clock, logger, runner, leaseMs: 60_000 }, options());
-    expect(seen).toEqual([{ caseId: 'c01', action: 'due' }]);
+    await runRerun({ store, clock, logger, runner }, options());
+    expect(seen).toEqual([
+      { caseId: 'c01', action: 'due' },
+      { caseId: 'c02', action: 'due' },
+    ]);
+  });
+
+  it('takes a case whose newest claim was released (done) at once, whatever its lease', async () => {
+    const clock = clockAt();
+    const store = bucketOf(1, clock);
+    const { pairHash } = await import('../../../shared/cases/claims.ts');
+    const ref = await store.head('cases/c00/ref.jpg');
+    const auth = await store.head('cases/c00/auth.jpg');
+    const hash = pairHash(ref!.etag, auth!.etag);
+    store.seed(
+      `cases/c00/.idv-${hash}.claim-000001.json`,
+      JSON.stringify({
+        schema: 'idv.claim/v1',
+        seq: 1,
+        owner: 'x',
+        claimedAtEpochMs: T0,
+        leaseUntilEpochMs: T0 + 60_000,
+        refEtag: ref?.etag,
+        authEtag: auth?.etag,
+      }),
+    );
+    store.seed(
+      `cases/c00/.idv-${hash}.done-000001.json`,
+      JSON.stringify({ schema: 'idv.done/v1', seq: 1, reason: 'AuthFailed' }),
+    );
+    const { runner, seen } = recordingRunner();
+    await runRerun({ store, clock, logger, runner }, options());
+    expect(seen).toEqual([{ caseId: 'c00', action: 'due' }]);
+  });
+
+  it('re-runs a case whose case.json changed after its result (a new version)', async () => {
+    const clock = clockAt();
+    const store = bucketOf(2, clock);
+    store.seed('cases/c00/case.json', '{"reference":"x"}');
+    store.seed('cases/c01/case.json', '{"reference":"y"}');
+    const json = await store.head('cases/c00/case.json');
+    await seedResult(store, 'c00', 'rejected', { caseJson: { etag: 'OLD', size: 3 } });
+    await seedResult(store, 'c01', 'verified', { caseJson: null });
+    const { runner, seen } = recordingRunner();
+    const decisions: string[] = [];
+    await runRerun(
+      { store, clock, logger, runner },
+      options({ onCase: (e) => decisions.push(`${e.caseId}:${e.decision.reason}`) }),
+    );
+    expect(seen.map((c) => c.caseId)).toEqual(['c00', 'c01']);
+    expect(decisions).toEqual(['c00:case-json-changed', 'c01:case-json-changed']);
+    // the same case.json as judged: final
+    await seedResult(store, 'c00', 'rejected', { caseJson: { etag: json!.etag, size: json!.size } });
+    const again = recordingRunner();
+    await runRerun({ store, clock, logger, runner: again.runner }, options());
+    expect(again.seen.map((c) => c.caseId)).toEqual(['c01']);
   });
 
   it('never runs more cases at once than its concurrency', async () => {
@@ -237,7 +297,7 @@ describe('runRerun', () => {
       active -= 1;
       return { kind: 'written', status: 'verified', errorCode: undefined, paidCall: true };
     });
-    await runRerun({ store, clock, logger, runner, leaseMs: 60_000 }, options({ concurrency: 3 }));
+    await runRerun({ store, clock, logger, runner }, options({ concurrency: 3 }));
     expect(peak).toBe(3);
   });
 
@@ -256,11 +316,11 @@ describe('runRerun', () => {
       }),
     );
     const a = recordingRunner();
-    await runRerun({ store, clock, logger, runner: a.runner, leaseMs: 60_000 }, options());
+    await runRerun({ store, clock, logger, runner: a.runner }, options());
     expect(a.seen).toHaveLength(3);
     store.seed(cursorKey('cases'), 'not json');
     const b = recordingRunner();
-    await runRerun({ store, clock, logger, runner: b.runner, leaseMs: 60_000 }, options());
+    await runRerun({ store, clock, logger, runner: b.runner }, options());
     expect(b.seen).toHaveLength(3);
   });
 
@@ -275,10 +335,7 @@ describe('runRerun', () => {
       return list(req);
     };
     const { runner, seen } = recordingRunner();
-    const report = await runRerun(
-      { store, clock, logger, runner, leaseMs: 60_000 },
-      options({ pageSize: 4 }),
-    );
+    const report = await runRerun({ store, clock, logger, runner }, options({ pageSize: 4 }));
     expect(report.stopReason).toBe('list-error');
     expect(report.error?.code).toBe('StoreUnavailable');
     // c02 was listed but not started when the listing broke: it stays for the next run, after the cursor.

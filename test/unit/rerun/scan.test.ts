@@ -58,8 +58,8 @@ describe('scanCases', () => {
     store.seed('cases/bad name/ref.jpg', 'x');
     const cases = await collect(scanCases(store, { prefix: 'cases' }));
     expect(cases.map((c) => c.caseId)).toEqual(['a', 'bad name']);
-    expect(cases[0]?.claims.get(h1)).toEqual({ seq: 2, lastModifiedEpochMs: 2000 });
-    expect(cases[0]?.claims.get(h2)).toEqual({ seq: 1, lastModifiedEpochMs: 3000 });
+    expect(cases[0]?.claims.get(h1)).toEqual({ seq: 2, released: false });
+    expect(cases[0]?.claims.get(h2)).toEqual({ seq: 1, released: false });
     expect(cases[0]?.auth).toBeUndefined();
     expect(cases[1]?.validCaseId).toBe(false);
   });
