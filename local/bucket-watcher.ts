@@ -80,7 +80,8 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
       if (r.action !== 'busy' || typeof r.key !== 'string' || typeof r.leaseUntilEpochMs !== 'number')
         continue;
       const key = r.key;
-      const delayMs = Math.max(0, r.leaseUntilEpochMs - Date.now()) + (options.leaseGraceMs ?? BUSY_RECHECK_GRACE_MS);
+      const delayMs =
+        Math.max(0, r.leaseUntilEpochMs - Date.now()) + (options.leaseGraceMs ?? BUSY_RECHECK_GRACE_MS);
       clearTimeout(rechecks.get(key));
       const timer = setTimeout(() => {
         rechecks.delete(key);
@@ -210,8 +211,7 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
         if (!IGNORED_DIRS.has(entry.name)) await scan(full);
       } else if (entry.isFile()) {
         const key = keyOf(full);
-        if (isCaseKey(key) && sent.get(key) !== (await signatureOf(full)) && !pending.has(key))
-          schedule(key);
+        if (isCaseKey(key) && sent.get(key) !== (await signatureOf(full)) && !pending.has(key)) schedule(key);
       }
     }
   };
