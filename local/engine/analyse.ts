@@ -4,21 +4,31 @@
  * detection). Runs in a worker. Every tensor made here is disposed before returning (the engine's leak test
  * counts them).
  *
- * The descriptor is computed on the dlib-style crop (eye and mouth centres, `align({useDlibAlignment})`),
- * which is what face-api's own pipeline (`withFaceDescriptors`) feeds its recognition net. The landmarks'
- * bounding box (`alignedRect`, face-api's default `align()`), used here before, gave descriptors 0.30 away
- * from face-api's for the same photo and the same detector (mean over faces-dev and the demo faces); the
- * dlib crop brings that to 0.10 (the rest is the detector's box) and separates people as well as face-api's
- * SSD pipeline does, whose held-out figures set the threshold (calibration.ts).
+ * The descriptor is computed on face-api's dlib-style crop (eye and mouth centres, the crop its own pipeline
+ * feeds the recognition net), levelled on the eye line, with the landmarks placed a second time on the face
+ * turned upright (chip.ts). face-api cuts the crop upright: the same photo turned by 25 degrees then moved
+ * 0.30-0.70 in descriptor distance, and levelled about 0.1; over faces-dev and the demo faces, levelling
+ * separates people better (d' 5.1 -> 5.7, figures in docs/benchmarks.md). The landmarks' bounding box, used
+ * before the dlib crop, gave descriptors 0.30 away from face-api's for the same photo.
  */
 import type { FaceLandmarks68 } from '@vladmandic/face-api/dist/face-api.node-wasm.js';
+import { dlibSquare, fromSquare, type RotatedSquare, warpSquare } from './chip.ts';
 import { decodePhoto } from './decode.ts';
 import { detectFaces, faceTensor } from './detect.ts';
 import type { AnalyseSettings, Analysis } from './messages.ts';
 import { passiveScores } from './passive.ts';
 import { checkQuality } from './quality.ts';
-import { asTfjs, type Runtime } from './runtime.ts';
+import { asFaceApi, asTfjs, type FaceApiTensor3D, type Runtime } from './runtime.ts';
 import { alignedThumb } from './thumb.ts';
+
+/** The recognition net's input size (face-api resizes any crop to it). */
+const CHIP_SIZE = 150;
+/** Side of the upright face given to the landmark net (its own input is 112 px). */
+const LANDMARK_INPUT = 160;
+
+function chipTensor(rt: Runtime, pixels: Uint8Array, size: number): FaceApiTensor3D {
+  return asFaceApi(rt.tf.tensor3d(pixels, [size, size, 3], 'int32'));
+}
 
 export async function analysePhoto(
   rt: Runtime,
@@ -59,7 +69,22 @@ export async function analysePhoto(
   const poor = checkQuality(thumb, lm.positions);
   if (poor) return { ok: false, ...poor, decodeMs, detectMs: detectMs() };
 
-  const aligned = faceTensor(rt, decoded, lm.align(null, { useDlibAlignment: true }));
+  // The landmarks again, on the face turned upright (a level eye line): placed on a tilted face they are
+  // less exact, and the descriptor's crop is built from them.
+  const box = largest.box;
+  const first = dlibSquare(lm.positions, true);
+  const upright: RotatedSquare = {
+    centre: { x: box.x + box.width / 2, y: box.y + box.height / 2 },
+    side: Math.max(box.width, box.height),
+    angle: first.angle,
+    anchorX: 0.5,
+    anchorY: 0.5,
+  };
+  const uprightFace = chipTensor(rt, warpSquare(decoded, upright, LANDMARK_INPUT), LANDMARK_INPUT);
+  const relanded = (await faceapi.nets.faceLandmark68Net.detectLandmarks(uprightFace)) as FaceLandmarks68;
+  uprightFace.dispose();
+  const points = relanded.positions.map((p) => fromSquare(upright, LANDMARK_INPUT, p));
+  const aligned = chipTensor(rt, warpSquare(decoded, dlibSquare(points, true), CHIP_SIZE), CHIP_SIZE);
   try {
     const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(aligned)) as Float32Array;
     // The passive models keep the crop they were calibrated on: the landmarks' bounding box.
@@ -72,7 +97,6 @@ export async function analysePhoto(
         crop.dispose();
       }
     }
-    const box = largest.box;
     return {
       ok: true,
       faces: detections.length,
