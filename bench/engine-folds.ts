@@ -199,7 +199,10 @@ say(`  FNMR at FMR 0.0001   ${point(at1e4)}`);
 say(`  EER                  ${round(eer)} at score ${round(eerThreshold, 2)}`);
 say(
   `  held-out folds       FMR ${round(folds.fmr, 5)} (${folds.falseMatches}/${folds.impostorPairs}), FNMR ${round(folds.fnmr)} ` +
-    `(${folds.falseNonMatches}/${folds.genuinePairs}): threshold fitted for FMR 0.001 without each of ${folds.folds} people`,
+    `(${folds.falseNonMatches}/${folds.genuinePairs}): threshold fitted for FMR 0.001 without each of ${folds.folds} people` +
+    (folds.unresolvedFolds
+      ? `; ${folds.unresolvedFolds} of these folds had too few different-people pairs to resolve 0.001 (their threshold sits above the closest such pair)`
+      : ''),
 );
 say(
   `  normal fit           different-people distance ${round(mean, 3)} +- ${round(sd, 3)}: FMR 0.001 at distance ` +

@@ -141,6 +141,12 @@ export interface FoldResult {
   genuinePairs: number;
   /** The thresholds chosen, one per fold (their spread shows how stable the choice is). */
   thresholds: number[];
+  /**
+   * Folds whose calibration pairs are too few to resolve targetFmr (fewer than 1 / targetFmr different-people
+   * pairs): no false match is allowed there, so the threshold sits just above the closest different-people
+   * pair left, wherever that is.
+   */
+  unresolvedFolds: number;
 }
 
 /**
@@ -160,13 +166,15 @@ export function leaveOneIdentityOut(pairs: readonly FoldPair[], targetFmr: numbe
     falseNonMatches: 0,
     genuinePairs: 0,
     thresholds: [],
+    unresolvedFolds: 0,
   };
   for (const held of identities) {
     const heldOut = pairs.filter((p) => p.identities.includes(held));
     const calibration = pairs.filter((p) => !p.identities.includes(held));
     if (heldOut.length === 0 || !calibration.some((p) => p.label === 'different')) continue;
-    const { threshold } = fnmrAtFmr(calibration, targetFmr);
+    const { threshold, resolved } = fnmrAtFmr(calibration, targetFmr);
     result.folds++;
+    if (!resolved) result.unresolvedFolds++;
     result.thresholds.push(threshold);
     for (const p of heldOut) {
       const passed = p.score !== undefined && p.score >= threshold;

@@ -285,7 +285,10 @@ say(
   `  held-out folds       FMR ${round(folds.fmr)} (${folds.falseMatches}/${folds.impostorPairs}), ` +
     `FNMR ${round(folds.fnmr)} (${folds.falseNonMatches}/${folds.genuinePairs}): leave-one-identity-out over ` +
     `${folds.folds} identities, threshold fitted for FMR 0.001 on the others ` +
-    `(score ${round(Math.min(...folds.thresholds), 2)}-${round(Math.max(...folds.thresholds), 2)})`,
+    `(score ${round(Math.min(...folds.thresholds), 2)}-${round(Math.max(...folds.thresholds), 2)})` +
+    (folds.unresolvedFolds
+      ? `; ${folds.unresolvedFolds} of them had too few different-people pairs to resolve 0.001 (their threshold sits above the closest such pair)`
+      : ''),
 );
 if (same.length)
   say(`  same distance        max ${round(Math.max(...same), 3)}, p95 ${round(percentile(same, 95), 3)}`);

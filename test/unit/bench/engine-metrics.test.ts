@@ -115,6 +115,23 @@ describe('leaveOneIdentityOut', () => {
     // x-a (70) and x-b (30) are both false matches.
     expect(result).toMatchObject({ falseMatches: 3, impostorPairs: 6, falseNonMatches: 0, genuinePairs: 2 });
     expect(result.thresholds).toEqual([30.01, 70.01, 20.01]);
+    // One or two different-people pairs per fold cannot resolve FMR 0.001.
+    expect(result.unresolvedFolds).toBe(3);
+  });
+
+  it('counts a fold as resolved when its calibration pairs can show the target FMR', () => {
+    const pairs: FoldPair[] = [
+      { label: 'same', score: 80, identities: ['a', 'a'] },
+      ...Array.from(
+        { length: 10 },
+        (_, i): FoldPair => ({ label: 'different', score: i, identities: ['b', `c${i}`] }),
+      ),
+      { label: 'different', score: 5, identities: ['a', 'b'] },
+    ];
+    // Leaving a out keeps 10 different-people pairs: enough for FMR 0.1, not for 0.01.
+    const held = (target: number) => leaveOneIdentityOut(pairs, target);
+    expect(held(0.1).folds - held(0.1).unresolvedFolds).toBeGreaterThan(0);
+    expect(held(0.01).unresolvedFolds).toBe(held(0.01).folds);
   });
 
   it('shows the false match that a threshold fitted on everyone would hide', () => {
