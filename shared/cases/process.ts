@@ -12,7 +12,7 @@ import { settleVerdict } from '../idv/verdict.ts';
 import { normalisePhoto } from '../photo.ts';
 import type { ObjectStore } from '../store/types.ts';
 import { acquireClaim, readJson, recordPaid, recordSent, releaseClaim } from './claims.ts';
-import { caseInputFrom } from './input.ts';
+import { caseInputFrom, parseCaseJson } from './input.ts';
 import { type CaseLocation, caseJsonKey, photoKey, resultKey } from './layout.ts';
 import { LEASE_MARGIN_MS } from './lease.ts';
 import { type CaseResult, resultSchema, type VerdictFields } from './schemas.ts';
@@ -42,6 +42,19 @@ const verdictFields = (verdict: Verdict): VerdictFields => {
     ...(v.transactionId === undefined ? {} : { transactionId: v.transactionId }),
   };
 };
+
+/**
+ * `reference` of the case.json of the version a paid record answered (the same case.json: it is part of the
+ * version). A case.json that no longer parses (a result from before case.json was part of the version) gives none.
+ */
+function referenceOf(caseJsonBody: Buffer | undefined): { reference?: string } {
+  try {
+    const reference = parseCaseJson(caseJsonBody)?.reference;
+    return reference === undefined ? {} : { reference };
+  } catch {
+    return {};
+  }
+}
 
 export async function readResult(
   store: ObjectStore,
@@ -143,6 +156,7 @@ export async function processCase(
       verdict: attempt.paid.verdict,
       requestId: attempt.paid.requestId,
       resourceCode: attempt.paid.resourceCode,
+      ...referenceOf(caseJson?.body),
       lastAttemptAt: new Date(clock.nowMs()).toISOString(),
     };
   } else if (uncertainBudget < 0) {

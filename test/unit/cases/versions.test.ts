@@ -159,4 +159,23 @@ describe('case versions', () => {
     expect(await readResult(store, loc)).toMatchObject({ uncertainAttempts: 0, paidAttempts: 1 });
     expect(calls).toHaveLength(1);
   });
+
+  it("keeps case.json's reference when a takeover writes the verdict paid for before a crash", async () => {
+    const { client, calls } = recordingClient();
+    await put('ref.jpg', await jpeg(1));
+    await put('auth.jpg', await jpeg(2));
+    await put('case.json', '{"reference": "crm-7"}');
+    const dying: ObjectStore = {
+      ...store,
+      put: async (key, body, options) => {
+        if (key.endsWith('result.json')) throw new Error('instance killed before writing result.json');
+        return store.put(key, body, options);
+      },
+    };
+    await expect(processCase(deps(client, { store: dying }), loc)).rejects.toThrow('killed');
+    clock.advance(settings.leaseMs + 1);
+    expect(await processCase(deps(client), loc)).toMatchObject({ action: 'written', reusedPaid: true });
+    expect(await readResult(store, loc)).toMatchObject({ status: 'verified', reference: 'crm-7' });
+    expect(calls).toHaveLength(1);
+  });
 });
