@@ -11,7 +11,7 @@ import {
   MAX_EVENT_AGE_S,
   reservedConcurrencyFor,
 } from '../../../scripts/deploy/sizing.ts';
-import { claimKey, paidKey } from '../../../shared/cases/layout.ts';
+import { claimKey, doneKey, paidKey, sentKey } from '../../../shared/cases/layout.ts';
 import {
   bucketEnvSchema,
   httpEnvSchema,
@@ -64,16 +64,17 @@ describe('s.yaml', () => {
     });
   });
 
-  it('filters OSS events on the photo names so that result.json can never re-trigger the function', () => {
+  it('filters OSS events on the input names so that nothing the function writes can re-trigger it', () => {
     const triggers = (props('verify-oss').triggers ?? []).filter((t) => t.triggerType === 'oss');
-    expect(triggers).toHaveLength(2);
+    expect(triggers).toHaveLength(3);
     const written = [
       'cases/c1/result.json',
-      'cases/c1/case.json',
       claimKey({ prefix: 'cases', caseId: 'c1' }, 'a'.repeat(64), 1),
       paidKey({ prefix: 'cases', caseId: 'c1' }, 'a'.repeat(64), 1),
+      doneKey({ prefix: 'cases', caseId: 'c1' }, 'a'.repeat(64), 1),
+      sentKey({ prefix: 'cases', caseId: 'c1' }, 'a'.repeat(64), 1, 1),
     ];
-    const photos = ['cases/c1/ref.jpg', 'cases/c1/auth.jpg'];
+    const photos = ['cases/c1/ref.jpg', 'cases/c1/auth.jpg', 'cases/c1/case.json'];
     const fires = (key: string) =>
       triggers.some(
         (t) =>
