@@ -104,3 +104,18 @@ export function serviceReply(
   body.Code = code;
   return { status: code, body, outcome };
 }
+
+/** Code 500 `system error` with Data `SYSTEM_ERROR` and a sub-code: how the service answers a failure of its own. */
+export function systemErrorReply(
+  requestId: string,
+  outcome: string,
+  sub: string,
+  retMessage: string,
+): EmulatorReply {
+  return serviceReply(500, 'system error', requestId, outcome, {
+    passed: 'false',
+    retCode: 'SYSTEM_ERROR',
+    retCodeSub: sub,
+    retMessage,
+  });
+}

@@ -32,7 +32,7 @@ import { createFaultState, type FaultState } from './faults.ts';
 import { createNonceStore } from './nonces.ts';
 import { createQpsLimiter } from './qps.ts';
 import { createQuota } from './quota.ts';
-import { type EmulatorReply, gatewayError, serviceReply } from './replies.ts';
+import { type EmulatorReply, gatewayError, serviceReply, systemErrorReply } from './replies.ts';
 import { BodyTooLargeError, readApiRequest } from './request.ts';
 import { createResourceCodeCheck } from './resource-codes.ts';
 import { judge, judgedReply, validateService } from './service.ts';
@@ -267,12 +267,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 function faultReply(fault: 'systemError' | 'processing' | 'noEngine', requestId: string): EmulatorReply {
   if (fault === 'noEngine') {
     const { sub, message } = SUB_CODES.engineFailed;
-    return serviceReply(500, 'system error', requestId, 'engineError', {
-      passed: 'false',
-      retCode: 'SYSTEM_ERROR',
-      retCodeSub: sub,
-      retMessage: `${message}: no face engine is loaded (instant mode only)`,
-    });
+    return systemErrorReply(
+      requestId,
+      'engineError',
+      sub,
+      `${message}: no face engine is loaded (instant mode only)`,
+    );
   }
   if (fault === 'processing') {
     const { sub, message } = SUB_CODES.processing;
@@ -284,12 +284,7 @@ function faultReply(fault: 'systemError' | 'processing' | 'noEngine', requestId:
     });
   }
   const { sub, message } = SUB_CODES.systemError;
-  return serviceReply(500, 'system error', requestId, 'systemError', {
-    passed: 'false',
-    retCode: 'SYSTEM_ERROR',
-    retCodeSub: sub,
-    retMessage: message,
-  });
+  return systemErrorReply(requestId, 'systemError', sub, message);
 }
 
 /** Code 200 / OK_SUCCESS whose verdict cannot be read (a score that is not a number, no faceAttack). */

@@ -6,7 +6,7 @@
  */
 import { isStrictBase64 } from '../../shared/idv/base64.ts';
 import type { FaceEngine, Judged, Unjudged } from '../engine/types.ts';
-import { type EmulatorReply, serviceReply } from './replies.ts';
+import { type EmulatorReply, serviceReply, systemErrorReply } from './replies.ts';
 import { SUB_CODES, UNJUDGEABLE_SUB_CODES } from './subcodes.ts';
 
 export const SERVICE_NAME = 'intl_face_verify';
@@ -41,12 +41,7 @@ export function validateService(
   }
   if (!isKnownResourceCode(resourceCode)) {
     const { sub, message } = SUB_CODES.invalidResourceCode;
-    return serviceReply(500, 'system error', requestId, 'invalidResourceCode', {
-      passed: 'false',
-      retCode: 'SYSTEM_ERROR',
-      retCodeSub: sub,
-      retMessage: message,
-    });
+    return systemErrorReply(requestId, 'invalidResourceCode', sub, message);
   }
   return { refFaceContent, authFaceContent, resourceCode };
 }
@@ -73,12 +68,7 @@ export async function judge(
     comparison = await engine.compare(ref, auth);
   } catch {
     const { sub, message } = SUB_CODES.engineFailed;
-    return serviceReply(500, 'system error', requestId, 'engineError', {
-      passed: 'false',
-      retCode: 'SYSTEM_ERROR',
-      retCodeSub: sub,
-      retMessage: message,
-    });
+    return systemErrorReply(requestId, 'engineError', sub, message);
   }
   if (comparison.outcome === 'unjudgeable') {
     const sub = UNJUDGEABLE_SUB_CODES[comparison.reason];

@@ -2,7 +2,7 @@
  * FC 3.0 HTTP trigger event and reply. Facts from the documented sample (test/fixtures/events/http/get.json):
  * repeated header and query values arrive joined with commas; a binary body is base64 with
  * isBase64Encoded=true; rawPath is URL-encoded while requestContext.http.path is decoded.
- * Header names are matched case-insensitively (see headerOf).
+ * Header names are matched case-insensitively (shared/http/headers.ts).
  */
 import { z } from 'zod';
 
@@ -37,13 +37,6 @@ export const fcHttpReplySchema = z.object({
   isBase64Encoded: z.boolean(),
 });
 export type FcHttpReply = z.infer<typeof fcHttpReplySchema>;
-
-/** The value of a header, matching its name case-insensitively. */
-export function headerOf(headers: Record<string, string>, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
-  return undefined;
-}
 
 /** The body of an event: its bytes when base64-encoded, else its text as is (no copy of a large JSON body). */
 export const eventBody = (event: FcHttpEvent): Buffer | string =>

@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import { PhotoError } from '../photo/errors.ts';
 import { isAuthorised } from './auth.ts';
 import { HttpError } from './errors.ts';
+import { headerOf } from './headers.ts';
 import {
   type Idempotency,
   idempotencyScope,
@@ -70,9 +71,6 @@ type Route = (
   facts: RequestFacts,
 ) => Promise<{ status: number; body: unknown; contentType?: string; headers?: Record<string, string> }>;
 
-const header = (headers: Record<string, string>, name: string) =>
-  Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
-
 export function createHttpApp(options: HttpAppOptions) {
   const openapi = JSON.stringify(buildOpenApi(options.version ?? '0.1.0'));
   const verifyDeps = {
@@ -88,21 +86,21 @@ export function createHttpApp(options: HttpAppOptions) {
     },
     '/verify': {
       POST: async (req, logger, facts) => {
-        if (!isAuthorised(header(req.headers, 'authorization'), options.apiKeyHashes)) {
+        if (!isAuthorised(headerOf(req.headers, 'authorization'), options.apiKeyHashes)) {
           throw new HttpError('unauthorized', 'a valid API key is required: Authorization: Bearer <key>', {
             headers: { 'www-authenticate': 'Bearer' },
           });
         }
         const call = {
           requestId: req.requestId,
-          contentType: header(req.headers, 'content-type'),
+          contentType: headerOf(req.headers, 'content-type'),
           body: req.body,
           credentials: req.credentials,
           deadlineEpochMs: req.deadlineEpochMs,
           logger,
           ledger: facts.ledger,
         };
-        const rawKey = header(req.headers, 'idempotency-key');
+        const rawKey = headerOf(req.headers, 'idempotency-key');
         if (rawKey === undefined) return { status: 200, body: await verifyPhotos(verifyDeps, call) };
         return idempotentVerify(req, rawKey, call, logger, facts);
       },
@@ -137,7 +135,7 @@ export function createHttpApp(options: HttpAppOptions) {
         },
       );
     }
-    const token = header(req.headers, 'authorization') ?? '';
+    const token = headerOf(req.headers, 'authorization') ?? '';
     const start = await idem.start(idempotencyScope(token, key), requestBodyHash(call.contentType, req.body));
     if (start.kind === 'mismatch') {
       throw new HttpError(

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { credentialsFor, deadlineFor, fcContextSchema } from '../../../shared/fc/context.ts';
-import { eventBody, fcHttpEventSchema, headerOf } from '../../../shared/fc/http-event.ts';
+import { eventBody, fcHttpEventSchema } from '../../../shared/fc/http-event.ts';
 import { EventParseError, parseJsonWith } from '../../../shared/fc/json.ts';
 import {
   objectCreatedEvent,
@@ -11,6 +11,7 @@ import {
   parseOssRecords,
 } from '../../../shared/fc/oss-event.ts';
 import { fcTimerEventSchema, parseTimerPayload } from '../../../shared/fc/timer-event.ts';
+import { headerOf } from '../../../shared/http/headers.ts';
 
 const fixture = (p: string) => readFileSync(new URL(`../../fixtures/events/${p}`, import.meta.url));
 
