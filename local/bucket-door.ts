@@ -3,27 +3,24 @@
  * ./bucket) fed by the bucket watcher, calling the same upstream as the HTTP function.
  */
 import path from 'node:path';
-import { createVerifyOssHandler } from '../functions/verify-oss/handler.ts';
+import { verifyOssHandlerFromConfig } from '../functions/verify-oss/handler.ts';
 import { caseFolder } from '../shared/cases/layout.ts';
-import { type Env, loadBucketConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
 import { startBucketWatcher } from './bucket-watcher.ts';
-import type { Piece, Upstream } from './dev/pieces.ts';
+import type { DevConfig } from './dev/config.ts';
+import { idvTowards, localBucket, type Piece, type Upstream } from './dev/pieces.ts';
 
-export async function startBucketDoor(env: Env, upstream: Upstream, logger: Logger): Promise<Piece> {
-  const { store, settings } = loadBucketConfig({ ...env, IDV_STORE: 'fs' });
-  const dir = path.resolve(store.dir);
-  const handler = createVerifyOssHandler(
-    {
-      ...env,
-      IDV_STORE: 'fs',
-      IDV_BUCKET_DIR: dir,
-      IDV_ENDPOINT: upstream.endpoint,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: upstream.credentials.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: upstream.credentials.accessKeySecret,
-      ALIBABA_CLOUD_SECURITY_TOKEN: upstream.credentials.securityToken,
-      IDV_RESOURCE_CODE: upstream.defaultResourceCode,
-    },
+export async function startBucketDoor(
+  config: Pick<DevConfig, 'idv' | 'bucket'>,
+  upstream: Upstream,
+  logger: Logger,
+): Promise<Piece> {
+  const idv = idvTowards(config.idv, upstream);
+  const bucket = localBucket(config.bucket, idv);
+  const { dir } = bucket.store;
+  const { settings } = bucket;
+  const handler = verifyOssHandlerFromConfig(
+    { idv, bucket, credentials: upstream.credentials },
     { logger: logger.child({ fn: 'verify-oss' }) },
   );
   const watcher = await startBucketWatcher({ dir, prefix: settings.prefix, handler, logger });

@@ -8,6 +8,7 @@ import { loadLogConfig, readProcessEnv } from '../shared/config.ts';
 import { createLogger } from '../shared/log.ts';
 import { startBucketDoor } from './bucket-door.ts';
 import { bannerText } from './dev/banner.ts';
+import { loadDevConfig } from './dev/config.ts';
 import { type Piece, startHttpFunction, startUpstream } from './dev/pieces.ts';
 import { startRerunTimer } from './rerun-timer.ts';
 
@@ -36,11 +37,12 @@ process.on('SIGTERM', () => void stopAll('SIGTERM', 0));
 
 try {
   console.log('Starting the local stack (loading the face engine takes a few seconds)...');
-  const upstream = await startUpstream(env, logger);
+  const config = loadDevConfig(env);
+  const upstream = await startUpstream(config, logger);
   pieces.push(upstream);
-  pieces.push(await startHttpFunction(env, upstream.upstream, logger));
-  pieces.push(await startBucketDoor(env, upstream.upstream, logger));
-  pieces.push(await startRerunTimer(env, upstream.upstream, logger));
+  pieces.push(await startHttpFunction(config, upstream.upstream, logger));
+  pieces.push(await startBucketDoor(config, upstream.upstream, logger));
+  pieces.push(await startRerunTimer(config, upstream.upstream, logger));
   console.log(bannerText(pieces));
 } catch (err) {
   console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);

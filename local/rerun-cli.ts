@@ -11,6 +11,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { systemClock } from '../shared/clock.ts';
 import {
+  bucketStoreTarget,
   ConfigError,
   loadBucketConfig,
   loadCredentialsConfig,
@@ -19,12 +20,10 @@ import {
   loadRerunConfig,
   readProcessEnv,
 } from '../shared/config.ts';
-import { createIdvClient } from '../shared/idv/client.ts';
 import { createLogger } from '../shared/log.ts';
 import { runRerun } from '../shared/rerun/run.ts';
 import { createInlineRunner } from '../shared/rerun/runner.ts';
-import { createFsStore } from '../shared/store/fs.ts';
-import { createS3Store } from '../shared/store/s3.ts';
+import { idvClientFromConfig, storeFromConfig } from '../shared/wiring.ts';
 import { MissingBucketFolderError, parseCliArgs, USAGE, UsageError } from './rerun-cli/args.ts';
 import { terminalLogLine } from './rerun-cli/log-line.ts';
 import { createProgress } from './rerun-cli/progress.ts';
@@ -54,44 +53,35 @@ async function main(): Promise<number> {
   const region = args.region ?? bucket.store.region;
   if (ossBucket && !region)
     throw new ConfigError('OSS_REGION', 'an OSS bucket needs --region (or OSS_REGION)');
+  const dir = path.resolve(args['bucket-dir'] ?? bucket.store.dir);
   if (!ossBucket) {
-    const dir = path.resolve(args['bucket-dir'] ?? bucket.store.dir);
     const kind = statSync(dir, { throwIfNoEntry: false });
     if (!kind?.isDirectory()) throw new MissingBucketFolderError(dir, kind !== undefined);
   }
-  const store = ossBucket
-    ? createS3Store({
-        bucket: ossBucket,
-        region: region as string,
-        endpoint: bucket.store.endpointFor(region as string),
-        ...(bucket.store.flavour ? { flavour: bucket.store.flavour } : {}),
-        credentials: () => {
-          if (!credentials) throw new Error('no credentials for OSS');
-          return credentials;
-        },
-      })
-    : createFsStore({ root: path.resolve(args['bucket-dir'] ?? bucket.store.dir) });
-  const where = ossBucket
-    ? `oss://${ossBucket} (${region})`
-    : path.resolve(args['bucket-dir'] ?? bucket.store.dir);
+  const store = storeFromConfig(
+    ossBucket
+      ? bucketStoreTarget({ ...bucket.store, kind: 'oss' }, { bucket: ossBucket, region })
+      : { kind: 'fs', dir },
+    () => {
+      if (!credentials) throw new Error('no credentials for OSS');
+      return credentials;
+    },
+  );
+  const where = ossBucket ? `oss://${ossBucket} (${region})` : dir;
   // Logs go to stderr as JSON lines (warnings and errors only unless LOG_LEVEL says otherwise).
+  const { level } = loadLogConfig(env, 'warn');
   const logger = createLogger({
-    level: loadLogConfig(env, 'warn').level,
-    write: (line) =>
-      process.stderr.write(`${terminalLogLine(line, loadLogConfig(env, 'warn').level === 'debug')}
-`),
+    level,
+    write: (line) => process.stderr.write(`${terminalLogLine(line, level === 'debug')}\n`),
     fields: { fn: 'rerun-cli' },
   });
-  const client = createIdvClient({
-    api: idv.api,
-    endpoint: idv.endpoint,
-    timeoutMs: idv.timeoutMs,
-    retry: { maxUncertainRetries: idv.maxUncertainRetries },
+  const client = idvClientFromConfig(idv, {
+    clock: systemClock,
+    logger,
     credentials: () => {
       if (!credentials) throw new Error('no credentials');
       return credentials;
     },
-    logger,
   });
   const prefix = args.prefix ?? bucket.settings.prefix;
   const runner = createInlineRunner({

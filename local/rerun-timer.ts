@@ -7,10 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRerunBatchHandler } from '../functions/rerun-batch/handler.ts';
-import { type Env, loadBucketConfig, loadRerunConfig } from '../shared/config.ts';
+import { rerunBatchHandlerFromConfig } from '../functions/rerun-batch/handler.ts';
+import type { RerunConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
-import type { Piece, Upstream } from './dev/pieces.ts';
+import type { DevConfig } from './dev/config.ts';
+import { idvTowards, localBucket, type Piece, type Upstream } from './dev/pieces.ts';
 import {
   describeSchedule,
   intervalSchedule,
@@ -23,12 +24,14 @@ import {
  * IDV_RERUN_INTERVAL when it is set (it overrides s.yaml's timer, keeping that trigger's payload and timeout),
  * else s.yaml's timer trigger, else every minute. describeSchedule says which one is used.
  */
-export function loadLocalSchedule(env: Env, sYamlPath = path.resolve('s.yaml')): RerunSchedule {
-  const { intervalMs } = loadRerunConfig(env);
+export function loadLocalSchedule(
+  rerun: Pick<RerunConfig, 'intervalMs' | 'intervalSet'>,
+  sYamlPath = path.resolve('s.yaml'),
+): RerunSchedule {
+  const { intervalMs, intervalSet } = rerun;
   const fromSYaml = existsSync(sYamlPath)
     ? scheduleFromSYaml(readFileSync(sYamlPath, 'utf8'), path.basename(sYamlPath))
     : undefined;
-  const intervalSet = (env.IDV_RERUN_INTERVAL ?? '').trim() !== '';
   if (!intervalSet && fromSYaml) return fromSYaml;
   const interval = intervalSchedule(intervalMs);
   if (!fromSYaml) return intervalSet ? interval : { ...interval, source: 'default, no s.yaml timer' };
@@ -41,27 +44,19 @@ export function loadLocalSchedule(env: Env, sYamlPath = path.resolve('s.yaml')):
 }
 
 export async function startRerunTimer(
-  env: Env,
+  config: Pick<DevConfig, 'idv' | 'bucket' | 'rerun'>,
   upstream: Upstream,
   logger: Logger,
   options: { schedule?: RerunSchedule; now?: () => number } = {},
 ): Promise<Piece & { fire(): Promise<void> }> {
   const now = options.now ?? Date.now;
-  const schedule = options.schedule ?? loadLocalSchedule(env);
+  const schedule = options.schedule ?? loadLocalSchedule(config.rerun);
   const log = logger.child({ fn: 'rerun-batch' });
-  const dir = path.resolve(loadBucketConfig({ ...env, IDV_STORE: 'fs' }).store.dir);
-  const handler = createRerunBatchHandler(
-    {
-      ...env,
-      IDV_STORE: 'fs',
-      IDV_BUCKET_DIR: dir,
-      IDV_RERUN_MODE: 'inline',
-      IDV_ENDPOINT: upstream.endpoint,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: upstream.credentials.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: upstream.credentials.accessKeySecret,
-      ALIBABA_CLOUD_SECURITY_TOKEN: upstream.credentials.securityToken,
-      IDV_RESOURCE_CODE: upstream.defaultResourceCode,
-    },
+  const idv = idvTowards(config.idv, upstream);
+  const bucket = localBucket(config.bucket, idv);
+  const { dir } = bucket.store;
+  const handler = rerunBatchHandlerFromConfig(
+    { idv, bucket, rerun: { ...config.rerun, mode: 'inline' }, credentials: upstream.credentials },
     { logger: log },
   );
   let timer: NodeJS.Timeout | undefined;

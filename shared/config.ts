@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { prefixSchema } from './cases/layout.ts';
 import { type CaseSettings, DEFAULT_CASE_SETTINGS } from './cases/settings.ts';
 import { parseDurationMs } from './duration.ts';
-import { DEFAULT_IDV_API, defaultEndpoint, IDV_APIS, UPSTREAM_APIS } from './idv/apis.ts';
+import { DEFAULT_IDV_API, defaultEndpoint, IDV_APIS, type IdvApi, UPSTREAM_APIS } from './idv/apis.ts';
 import { DEFAULT_MAX_UNCERTAIN_RETRIES } from './idv/retry.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -63,10 +63,12 @@ export const DEFAULT_IDV_ENDPOINT = 'https://saf.ap-southeast-1.aliyuncs.com';
  * the doors keep asking for one only where the API reads it.
  */
 export const UNUSED_RESOURCE_CODE = 'unused';
+/** The resourceCode for requests that carry none: the configured one, else UNUSED_RESOURCE_CODE where the API takes none. */
+export const defaultResourceCodeFor = (api: IdvApi, resourceCode: string | undefined): string | undefined =>
+  resourceCode ?? (UPSTREAM_APIS[api].usesResourceCode ? undefined : UNUSED_RESOURCE_CODE);
 export function loadIdvConfig(env: Env) {
   const raw = readSection(idvEnvSchema, env);
   const api = raw.IDV_API ?? DEFAULT_IDV_API;
-  const usesResourceCode = UPSTREAM_APIS[api].usesResourceCode;
   return {
     api,
     endpoint:
@@ -79,7 +81,7 @@ export function loadIdvConfig(env: Env) {
     /** IDV_RESOURCE_CODE as configured. */
     resourceCode: raw.IDV_RESOURCE_CODE,
     /** Default resourceCode for requests that carry none (UNUSED_RESOURCE_CODE where the API takes none). */
-    defaultResourceCode: raw.IDV_RESOURCE_CODE ?? (usesResourceCode ? undefined : UNUSED_RESOURCE_CODE),
+    defaultResourceCode: defaultResourceCodeFor(api, raw.IDV_RESOURCE_CODE),
     /** Per pair version (bucket) or request / idempotency key (HTTP): docs/money-safety.md. */
     maxUncertainRetries: raw.IDV_MAX_UNCERTAIN_RETRIES ?? DEFAULT_MAX_UNCERTAIN_RETRIES,
     /** True when IDV_ENDPOINT was set explicitly (npm start then calls it and starts no emulator). */
@@ -165,8 +167,12 @@ export const httpEnvSchema = z
     message: 'set IDV_API_KEYS (SHA-256 hashes of the API keys) or, locally, IDV_API_KEY',
   });
 export const sha256HexOf = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
-export function loadHttpConfig(env: Env) {
-  const raw = readSection(httpEnvSchema, env);
+/** `options.apiKey`: a key chosen by the caller (npm start generates one) in place of IDV_API_KEY. */
+export function loadHttpConfig(env: Env, options: { apiKey?: string } = {}) {
+  const raw = readSection(
+    httpEnvSchema,
+    options.apiKey === undefined ? env : { ...env, IDV_API_KEY: options.apiKey },
+  );
   const hashes = [...(raw.IDV_API_KEYS ?? []), ...(raw.IDV_API_KEY ? [sha256HexOf(raw.IDV_API_KEY)] : [])];
   return {
     apiKeyHashes: hashes,
@@ -264,6 +270,27 @@ export function loadBucketConfig(env: Env) {
 }
 export type BucketConfig = ReturnType<typeof loadBucketConfig>;
 
+/** Where a store is: a local folder, or an OSS bucket with its region, S3 endpoint and dialect. */
+export type StoreTarget =
+  | { kind: 'fs'; dir: string }
+  | { kind: 'oss'; bucket: string; region: string; endpoint: string; flavour?: 'oss' | 's3' | undefined };
+
+/**
+ * The bucket door's store: the folder, or an OSS bucket (`oss.bucket` / `oss.region` when given: an OSS event
+ * names its own; else IDV_BUCKET / OSS_REGION). A ConfigError names the variable that is missing.
+ */
+export function bucketStoreTarget(
+  store: BucketConfig['store'],
+  oss: { bucket?: string | undefined; region?: string | undefined } = {},
+): StoreTarget {
+  if (store.kind === 'fs') return { kind: 'fs', dir: store.dir };
+  const bucket = oss.bucket ?? store.bucket;
+  const region = oss.region ?? store.region;
+  if (!bucket) throw new ConfigError('IDV_BUCKET', 'the OSS store needs the bucket and its region');
+  if (!region) throw new ConfigError('OSS_REGION', 'the OSS store needs the bucket and its region');
+  return { kind: 'oss', bucket, region, endpoint: store.endpointFor(region), flavour: store.flavour };
+}
+
 /**
  * OSS's S3-compatible endpoint: inside Function Compute (FC_REGION set) for a bucket in the function's own
  * region, the internal one (no public traffic, no outbound data charge); otherwise the public one.
@@ -324,6 +351,8 @@ export function loadRerunConfig(env: Env) {
       region: raw.FC_REGION,
     },
     intervalMs: raw.IDV_RERUN_INTERVAL ?? 60_000,
+    /** IDV_RERUN_INTERVAL was set (it then overrides s.yaml's timer for npm start). */
+    intervalSet: raw.IDV_RERUN_INTERVAL !== undefined,
   };
 }
 export type RerunConfig = ReturnType<typeof loadRerunConfig>;
@@ -386,3 +415,4 @@ export function loadIdempotencyConfig(env: Env) {
     ttlMs: raw.IDV_IDEMPOTENCY_TTL ?? 24 * 3_600_000,
   };
 }
+export type IdempotencyConfig = ReturnType<typeof loadIdempotencyConfig>;

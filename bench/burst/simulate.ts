@@ -8,9 +8,9 @@
  */
 import { createVerifyOssHandler } from '../../functions/verify-oss/handler.ts';
 import { photoKey } from '../../shared/cases/layout.ts';
-import { QUEUED_WORK_RETRY } from '../../shared/fc/wiring.ts';
 import { resolveRetryPolicy } from '../../shared/idv/retry.ts';
 import { silentLogger } from '../../shared/log.ts';
+import { QUEUED_WORK_RETRY } from '../../shared/wiring.ts';
 import { createFc, type FcCounts } from './function-compute.ts';
 import { createMemoryBucket, type OssRequestKind } from './memory-bucket.ts';
 import { createUpstream, simulatedClient } from './upstream.ts';

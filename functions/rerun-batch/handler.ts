@@ -8,26 +8,33 @@
 
 import { type Clock, systemClock } from '../../shared/clock.ts';
 import {
-  ConfigError,
+  type BucketConfig,
+  bucketStoreTarget,
   type Env,
+  type IdvConfig,
   loadBucketConfig,
   loadCredentialsConfig,
   loadIdvConfig,
   loadRerunConfig,
+  type RerunConfig,
 } from '../../shared/config.ts';
 import { credentialsFor, fcContextSchema } from '../../shared/fc/context.ts';
 import { EventParseError, parseJsonWith } from '../../shared/fc/json.ts';
 import { fcTimerEventSchema, parseTimerPayload } from '../../shared/fc/timer-event.ts';
-import { functionIdvClient, functionLogger, QUEUED_WORK_RETRY } from '../../shared/fc/wiring.ts';
 import type { Credentials } from '../../shared/idv/types.ts';
 import type { Logger } from '../../shared/log.ts';
 import { createFanoutRunner, createFc3Client, type FcInvokeClient } from '../../shared/rerun/fanout.ts';
 import { type RerunReport, runRerun } from '../../shared/rerun/run.ts';
 import { type CaseRunner, createInlineRunner } from '../../shared/rerun/runner.ts';
 import { rerunPayloadSchema } from '../../shared/rerun/schemas.ts';
-import { createFsStore } from '../../shared/store/fs.ts';
-import { createS3Store } from '../../shared/store/s3.ts';
 import type { ObjectStore } from '../../shared/store/types.ts';
+import {
+  fromEnv,
+  idvClientFromConfig,
+  latestCredentials,
+  QUEUED_WORK_RETRY,
+  storeFromConfig,
+} from '../../shared/wiring.ts';
 
 export interface RerunBatchDeps {
   clock?: Clock;
@@ -36,6 +43,22 @@ export interface RerunBatchDeps {
   /** Fan-out mode: replaces the FC 3.0 client (tests record what it receives). */
   fcClient?: (credentials: Credentials | undefined) => FcInvokeClient;
 }
+
+/** What the function reads from its environment, validated. */
+export interface RerunBatchConfig {
+  idv: IdvConfig;
+  bucket: BucketConfig;
+  rerun: RerunConfig;
+  /** ALIBABA_CLOUD_*: used when an invocation brings no context.credentials. */
+  credentials: Credentials | undefined;
+}
+
+export const loadRerunBatchConfig = (env: Env): RerunBatchConfig => ({
+  idv: loadIdvConfig(env),
+  bucket: loadBucketConfig(env),
+  rerun: loadRerunConfig(env),
+  credentials: loadCredentialsConfig(env),
+});
 
 export type RerunBatchReply =
   | ({ ok: true } & Omit<RerunReport, 'error'> & { error?: RerunReport['error'] })
@@ -46,35 +69,24 @@ export type RerunBatchHandler = (event: Buffer, context: unknown) => Promise<Rer
 /** Time kept after the last upstream call for the result write and the cursor. */
 const CALL_MARGIN_MS = 2_000;
 
-export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): RerunBatchHandler {
-  const idvConfig = loadIdvConfig(env);
-  const bucket = loadBucketConfig(env);
-  const rerun = loadRerunConfig(env);
-  const envCredentials = loadCredentialsConfig(env);
+/** The function from its environment (index.ts, at cold start). */
+export const createRerunBatchHandler = fromEnv(
+  loadRerunBatchConfig,
+  rerunBatchHandlerFromConfig,
+  'rerun-batch',
+);
+
+/** The function from typed configuration (npm start's rerun timer points it at its own folder and upstream). */
+export function rerunBatchHandlerFromConfig(
+  config: RerunBatchConfig,
+  deps: RerunBatchDeps & { logger: Logger },
+): RerunBatchHandler {
+  const { bucket, rerun, credentials: envCredentials } = config;
   const clock = deps.clock ?? systemClock;
-  const logger = deps.logger ?? functionLogger(env, 'rerun-batch');
-  if (!deps.store && bucket.store.kind === 'oss' && (!bucket.store.bucket || !bucket.store.region)) {
-    throw new ConfigError(
-      bucket.store.bucket ? 'OSS_REGION' : 'IDV_BUCKET',
-      'the rerun needs the bucket and its region',
-    );
-  }
-  let current: Credentials | undefined;
-  const store =
-    deps.store ??
-    (bucket.store.kind === 'fs'
-      ? createFsStore({ root: bucket.store.dir })
-      : createS3Store({
-          bucket: bucket.store.bucket as string,
-          region: bucket.store.region as string,
-          endpoint: bucket.store.endpointFor(bucket.store.region as string),
-          ...(bucket.store.flavour ? { flavour: bucket.store.flavour } : {}),
-          credentials: () => {
-            if (!current) throw new Error('no credentials for OSS');
-            return current;
-          },
-        }));
-  const client = functionIdvClient(idvConfig, clock, logger, QUEUED_WORK_RETRY);
+  const logger = deps.logger;
+  const signing = latestCredentials(undefined, 'OSS');
+  const store = deps.store ?? storeFromConfig(bucketStoreTarget(bucket.store), signing.get);
+  const client = idvClientFromConfig(config.idv, { clock, logger, retry: QUEUED_WORK_RETRY });
 
   return async (event, rawContext) => {
     const startEpochMs = clock.nowMs();
@@ -102,7 +114,7 @@ export function createRerunBatchHandler(env: Env, deps: RerunBatchDeps = {}): Re
       return { ok: false, error: { code: 'ForceNotFannedOut', message } };
     }
     const credentials = credentialsFor(context, envCredentials);
-    if (credentials) current = credentials;
+    signing.use(credentials);
     const timeoutS = context.function?.timeout;
     const endEpochMs = timeoutS === undefined ? undefined : startEpochMs + timeoutS * 1000;
     const prefix = payload.prefix ?? bucket.settings.prefix;

@@ -4,23 +4,23 @@
  * own environment, clock and logger.
  */
 
-import path from 'node:path';
 import { type Clock, systemClock } from '../../shared/clock.ts';
 import {
   type Env,
+  type HttpConfig,
+  type IdempotencyConfig,
+  type IdvConfig,
   loadCredentialsConfig,
   loadHttpConfig,
   loadIdempotencyConfig,
   loadIdvConfig,
 } from '../../shared/config.ts';
 import { createFcHttpHandler } from '../../shared/fc/http-adapter.ts';
-import { functionIdvClient, functionLogger } from '../../shared/fc/wiring.ts';
 import { createHttpApp } from '../../shared/http/app.ts';
 import { createIdempotency } from '../../shared/http/idempotency.ts';
 import type { Credentials } from '../../shared/idv/types.ts';
 import type { Logger } from '../../shared/log.ts';
-import { createFsStore } from '../../shared/store/fs.ts';
-import { createS3Store } from '../../shared/store/s3.ts';
+import { fromEnv, idvClientFromConfig, latestCredentials, storeFromConfig } from '../../shared/wiring.ts';
 
 export interface VerifyHttpDeps {
   clock?: Clock;
@@ -29,33 +29,42 @@ export interface VerifyHttpDeps {
   homePage?: string;
 }
 
-export function createVerifyHttpHandler(env: Env, deps: VerifyHttpDeps = {}) {
-  const idvConfig = loadIdvConfig(env);
-  const httpConfig = loadHttpConfig(env);
-  const envCredentials = loadCredentialsConfig(env);
-  const clock = deps.clock ?? systemClock;
-  const logger = deps.logger ?? functionLogger(env, 'verify-http');
+/** What the function reads from its environment, validated. */
+export interface VerifyHttpConfig {
+  idv: IdvConfig;
+  http: HttpConfig;
+  idempotency: IdempotencyConfig;
+  /** ALIBABA_CLOUD_*: used when an invocation brings no context.credentials. */
+  credentials: Credentials | undefined;
+}
 
-  const idv = functionIdvClient(idvConfig, clock, logger);
-  const idemConfig = loadIdempotencyConfig(env);
-  let latestCredentials: Credentials | undefined;
-  const idemStore =
-    idemConfig.store?.kind === 'fs'
-      ? createFsStore({ root: path.resolve(idemConfig.store.dir) })
-      : idemConfig.store?.kind === 'oss'
-        ? createS3Store({
-            bucket: idemConfig.store.bucket,
-            region: idemConfig.store.region,
-            endpoint: idemConfig.store.endpoint,
-            ...(idemConfig.store.flavour ? { flavour: idemConfig.store.flavour } : {}),
-            // Signed with the newest invocation's credentials (FC's STS keys), else the environment's.
-            credentials: () => {
-              const c = latestCredentials ?? envCredentials;
-              if (!c) throw new Error('no credentials for the idempotency bucket');
-              return c;
-            },
-          })
-        : undefined;
+export const loadVerifyHttpConfig = (env: Env): VerifyHttpConfig => ({
+  idv: loadIdvConfig(env),
+  http: loadHttpConfig(env),
+  credentials: loadCredentialsConfig(env),
+  idempotency: loadIdempotencyConfig(env),
+});
+
+/** The function from its environment (index.ts, at cold start). */
+export const createVerifyHttpHandler = fromEnv(
+  loadVerifyHttpConfig,
+  verifyHttpHandlerFromConfig,
+  'verify-http',
+);
+
+/** The function from typed configuration (npm start points it at its upstream, key and bucket folder). */
+export function verifyHttpHandlerFromConfig(
+  config: VerifyHttpConfig,
+  deps: VerifyHttpDeps & { logger: Logger },
+) {
+  const { idv: idvConfig, http: httpConfig, idempotency: idemConfig, credentials: envCredentials } = config;
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger;
+
+  const idv = idvClientFromConfig(idvConfig, { clock, logger });
+  // Signed with the newest invocation's credentials (FC's STS keys), else the environment's.
+  const signing = latestCredentials(envCredentials, 'the idempotency bucket');
+  const idemStore = idemConfig.store ? storeFromConfig(idemConfig.store, signing.get) : undefined;
   const idempotency = idemStore
     ? createIdempotency({
         store: idemStore,
@@ -83,7 +92,7 @@ export function createVerifyHttpHandler(env: Env, deps: VerifyHttpDeps = {}) {
   return createFcHttpHandler({
     app: {
       handle: (req) => {
-        if (req.credentials) latestCredentials = req.credentials;
+        signing.use(req.credentials);
         return app.handle(req);
       },
     },

@@ -7,16 +7,28 @@
 
 import { handleObjectKey } from '../../shared/cases/batch.ts';
 import { type Clock, systemClock } from '../../shared/clock.ts';
-import { type Env, loadBucketConfig, loadCredentialsConfig, loadIdvConfig } from '../../shared/config.ts';
+import {
+  type BucketConfig,
+  bucketStoreTarget,
+  type Env,
+  type IdvConfig,
+  loadBucketConfig,
+  loadCredentialsConfig,
+  loadIdvConfig,
+} from '../../shared/config.ts';
 import { credentialsFor, deadlineFor, fcContextSchema } from '../../shared/fc/context.ts';
 import { EventParseError, parseJsonWith } from '../../shared/fc/json.ts';
 import { ossEventSchema, parseOssRecords } from '../../shared/fc/oss-event.ts';
-import { functionIdvClient, functionLogger, QUEUED_WORK_RETRY } from '../../shared/fc/wiring.ts';
 import type { Credentials, IdvClient } from '../../shared/idv/types.ts';
 import type { Logger } from '../../shared/log.ts';
-import { createFsStore } from '../../shared/store/fs.ts';
-import { createS3Store } from '../../shared/store/s3.ts';
 import type { ObjectStore } from '../../shared/store/types.ts';
+import {
+  fromEnv,
+  idvClientFromConfig,
+  latestCredentials,
+  QUEUED_WORK_RETRY,
+  storeFromConfig,
+} from '../../shared/wiring.ts';
 import { type OssReply, summarise } from './reply.ts';
 
 export interface VerifyOssDeps {
@@ -28,37 +40,46 @@ export interface VerifyOssDeps {
   client?: IdvClient;
 }
 
+/** What the function reads from its environment, validated. */
+export interface VerifyOssConfig {
+  idv: IdvConfig;
+  bucket: BucketConfig;
+  /** ALIBABA_CLOUD_*: used when an invocation brings no context.credentials. */
+  credentials: Credentials | undefined;
+}
+
+export const loadVerifyOssConfig = (env: Env): VerifyOssConfig => ({
+  idv: loadIdvConfig(env),
+  bucket: loadBucketConfig(env),
+  credentials: loadCredentialsConfig(env),
+});
+
 export type OssHandler = (event: Buffer, context: unknown) => Promise<OssReply>;
 
-export function createVerifyOssHandler(env: Env, deps: VerifyOssDeps = {}): OssHandler {
-  const idvConfig = loadIdvConfig(env);
-  const bucket = loadBucketConfig(env);
-  const envCredentials = loadCredentialsConfig(env);
+/** The function from its environment (index.ts, at cold start). */
+export const createVerifyOssHandler = fromEnv(loadVerifyOssConfig, verifyOssHandlerFromConfig, 'verify-oss');
+
+/** The function from typed configuration (npm start's bucket door points it at its own folder and upstream). */
+export function verifyOssHandlerFromConfig(
+  config: VerifyOssConfig,
+  deps: VerifyOssDeps & { logger: Logger },
+): OssHandler {
+  const { bucket, credentials: envCredentials } = config;
   const clock = deps.clock ?? systemClock;
-  const logger = deps.logger ?? functionLogger(env, 'verify-oss');
-  const client = deps.client ?? functionIdvClient(idvConfig, clock, logger, QUEUED_WORK_RETRY);
+  const logger = deps.logger;
+  const client = deps.client ?? idvClientFromConfig(config.idv, { clock, logger, retry: QUEUED_WORK_RETRY });
 
   // One S3 client per bucket for the life of the instance; it signs with the newest invocation's credentials.
-  let current: Credentials | undefined;
-  const ossStores = new Map<string, ObjectStore>();
-  const fsStore = bucket.store.kind === 'fs' ? createFsStore({ root: bucket.store.dir }) : undefined;
+  const signing = latestCredentials(undefined, 'OSS');
+  const stores = new Map<string, ObjectStore>();
   const storeFor = (name: string, region: string): ObjectStore => {
     if (deps.store) return deps.store;
-    if (fsStore) return fsStore;
-    const cacheKey = `${region}/${name}`;
-    let store = ossStores.get(cacheKey);
+    const target = bucketStoreTarget(bucket.store, { bucket: name, region });
+    const cacheKey = target.kind === 'fs' ? '' : `${region}/${name}`;
+    let store = stores.get(cacheKey);
     if (!store) {
-      store = createS3Store({
-        bucket: name,
-        region,
-        endpoint: bucket.store.endpointFor(region),
-        ...(bucket.store.flavour ? { flavour: bucket.store.flavour } : {}),
-        credentials: () => {
-          if (!current) throw new Error('no credentials for OSS');
-          return current;
-        },
-      });
-      ossStores.set(cacheKey, store);
+      store = storeFromConfig(target, signing.get);
+      stores.set(cacheKey, store);
     }
     return store;
   };
@@ -79,7 +100,7 @@ export function createVerifyOssHandler(env: Env, deps: VerifyOssDeps = {}): OssH
       throw err;
     }
     const credentials = credentialsFor(context, envCredentials);
-    if (credentials) current = credentials;
+    signing.use(credentials);
     const deadlineEpochMs = deadlineFor(context, startEpochMs, bucket.settings.leaseMs);
     const records = parseOssRecords(envelope);
     const reports = [];

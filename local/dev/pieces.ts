@@ -3,18 +3,17 @@
  * print), and stops; `npm start` starts them in order and stops them in reverse. A bucket watcher or a timer
  * is one more piece.
  */
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { createVerifyHttpHandler } from '../../functions/verify-http/handler.ts';
-import { type Env, loadCredentialsConfig, loadIdvConfig, loadLocalConfig } from '../../shared/config.ts';
+import path, { dirname, join } from 'node:path';
+import { type VerifyHttpConfig, verifyHttpHandlerFromConfig } from '../../functions/verify-http/handler.ts';
+import { type BucketConfig, defaultResourceCodeFor, type IdvConfig } from '../../shared/config.ts';
 import { UPSTREAM_APIS } from '../../shared/idv/apis.ts';
 import type { Credentials } from '../../shared/idv/types.ts';
 import type { Logger } from '../../shared/log.ts';
 import { STATS_PATH, startEmulator } from '../emulator/server.ts';
-import { loadEmulatorSettings } from '../emulator/settings.ts';
 import { createFaceEngine } from '../engine/engine.ts';
 import { startFcHttpRunner } from '../runner/fc-http.ts';
+import type { DevConfig } from './config.ts';
 import { DEMO_PAGE } from './demo-page.ts';
 
 export interface Piece {
@@ -48,10 +47,12 @@ export class DevConfigError extends Error {
  * With IDV_ENDPOINT and ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET: that endpoint, no emulator. Otherwise the emulator
  * with the face engine, on IDV_EMULATOR_PORT (default: chosen by the OS) with the IDV_EMULATOR_* key pair.
  */
-export async function startUpstream(env: Env, logger: Logger): Promise<Piece & { upstream: Upstream }> {
-  const idv = loadIdvConfig(env);
-  const credentials = loadCredentialsConfig(env);
-  if (idv.endpointFromEnv) {
+export async function startUpstream(
+  config: Pick<DevConfig, 'idv' | 'credentials' | 'emulator'>,
+  logger: Logger,
+): Promise<Piece & { upstream: Upstream }> {
+  const { idv, credentials, emulator: settings } = config;
+  if (!settings) {
     if (!credentials) {
       throw new DevConfigError(
         'IDV_ENDPOINT is set: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET too, or unset it to use the emulator',
@@ -71,7 +72,6 @@ export async function startUpstream(env: Env, logger: Logger): Promise<Piece & {
       stop: async () => {},
     };
   }
-  const settings = loadEmulatorSettings(env, 0);
   const engine = await createFaceEngine();
   try {
     const emulator = await startEmulator({
@@ -123,30 +123,46 @@ export function samplePhotoPaths(): [string, string] {
   return [join(demo, 'sample1.jpg'), join(demo, 'sample6.jpg')];
 }
 
+/** The functions' upstream section pointed at this stack's upstream: its endpoint and default resourceCode. */
+export function idvTowards(idv: IdvConfig, upstream: Upstream): IdvConfig {
+  return {
+    ...idv,
+    endpoint: upstream.endpoint,
+    resourceCode: upstream.defaultResourceCode,
+    defaultResourceCode: defaultResourceCodeFor(idv.api, upstream.defaultResourceCode),
+  };
+}
+
+/** The bucket section on the local folder (IDV_BUCKET_DIR, default ./bucket), whatever IDV_STORE says. */
+export function localBucket(bucket: BucketConfig, idv: IdvConfig): BucketConfig {
+  return {
+    store: { ...bucket.store, kind: 'fs', dir: path.resolve(bucket.store.dir) },
+    settings: { ...bucket.settings, defaultResourceCode: idv.defaultResourceCode },
+  };
+}
+
 /** The verify-http function behind the FC-style runner on PORT (default 9000). */
 export async function startHttpFunction(
-  env: Env,
+  config: DevConfig,
   upstream: Upstream,
   logger: Logger,
 ): Promise<Piece & { url: string; apiKey: string }> {
-  const local = loadLocalConfig(env);
-  const apiKey = local.apiKey ?? randomBytes(24).toString('base64url');
-  const handler = createVerifyHttpHandler(
-    {
-      ...env,
-      IDV_ENDPOINT: upstream.endpoint,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: upstream.credentials.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: upstream.credentials.accessKeySecret,
-      ALIBABA_CLOUD_SECURITY_TOKEN: upstream.credentials.securityToken,
-      IDV_RESOURCE_CODE: upstream.defaultResourceCode,
-      IDV_API_KEY: apiKey,
-      // Idempotency-Key records go to the local bucket folder (prefix `idempotency/`) unless set otherwise.
-      ...(env.IDV_IDEMPOTENCY_BUCKET === undefined
-        ? { IDV_IDEMPOTENCY_DIR: env.IDV_IDEMPOTENCY_DIR ?? env.IDV_BUCKET_DIR ?? './bucket' }
-        : {}),
+  const { local } = config;
+  const apiKey = local.apiKey;
+  const httpConfig: VerifyHttpConfig = {
+    idv: idvTowards(config.idv, upstream),
+    http: config.http,
+    credentials: upstream.credentials,
+    // Idempotency-Key records go to the local bucket folder (prefix `idempotency/`) unless set otherwise.
+    idempotency: {
+      ...config.idempotency,
+      store: config.idempotency.store ?? { kind: 'fs', dir: config.bucket.store.dir },
     },
-    { logger: logger.child({ fn: 'verify-http' }), homePage: DEMO_PAGE },
-  );
+  };
+  const handler = verifyHttpHandlerFromConfig(httpConfig, {
+    logger: logger.child({ fn: 'verify-http' }),
+    homePage: DEMO_PAGE,
+  });
   const runner = await startFcHttpRunner({
     handler,
     port: local.port,
@@ -161,7 +177,7 @@ export async function startHttpFunction(
     apiKey,
     lines: [
       `  HTTP function:    ${runner.url} (POST /verify, GET /healthz, GET /openapi.json, demo page at /)`,
-      `  API key:          ${apiKey}${local.apiKey ? '' : ' (generated; set IDV_API_KEY to choose one)'}`,
+      `  API key:          ${apiKey}${local.apiKeyGenerated ? ' (generated; set IDV_API_KEY to choose one)' : ''}`,
     ],
     tryIt: [
       'Try it (two different people, so expect "result": false):',

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDevConfig } from '../../../local/dev/config.ts';
 import { type Emulator, startEmulator } from '../../../local/emulator/server.ts';
 import type { FaceEngine } from '../../../local/engine/types.ts';
 import { intervalSchedule } from '../../../local/rerun-schedule.ts';
@@ -53,7 +54,7 @@ describe('the local rerun timer', () => {
     await store.put('cases/t1/auth.jpg', await jpeg(2));
     const logs: string[] = [];
     const timer = await startRerunTimer(
-      { IDV_BUCKET_DIR: root, IDV_PREFIX: 'cases' },
+      loadDevConfig({ IDV_BUCKET_DIR: root, IDV_PREFIX: 'cases' }),
       upstream(),
       createLogger({ write: (l) => logs.push(l) }),
       { schedule: intervalSchedule(50) },

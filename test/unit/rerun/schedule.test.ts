@@ -14,6 +14,7 @@ import {
   validateCron,
 } from '../../../local/rerun-schedule.ts';
 import { loadLocalSchedule } from '../../../local/rerun-timer.ts';
+import { loadRerunConfig } from '../../../shared/config.ts';
 
 interface SYamlDoc {
   resources: Record<
@@ -100,13 +101,16 @@ describe('the local rerun schedule', () => {
   });
 
   it('falls back to IDV_RERUN_INTERVAL without s.yaml', () => {
-    expect(loadLocalSchedule({ IDV_RERUN_INTERVAL: '90s' }, '/nonexistent/s.yaml')).toEqual(
+    expect(loadLocalSchedule(loadRerunConfig({ IDV_RERUN_INTERVAL: '90s' }), '/nonexistent/s.yaml')).toEqual(
       intervalSchedule(90_000),
     );
-    expect(loadLocalSchedule({}, '/nonexistent/s.yaml')).toMatchObject({ kind: 'every', everyMs: 60_000 });
-    expect(() => loadLocalSchedule({ IDV_RERUN_INTERVAL: 'often' }, '/nonexistent/s.yaml')).toThrow(
-      'IDV_RERUN_INTERVAL',
-    );
+    expect(loadLocalSchedule(loadRerunConfig({}), '/nonexistent/s.yaml')).toMatchObject({
+      kind: 'every',
+      everyMs: 60_000,
+    });
+    expect(() =>
+      loadLocalSchedule(loadRerunConfig({ IDV_RERUN_INTERVAL: 'often' }), '/nonexistent/s.yaml'),
+    ).toThrow('IDV_RERUN_INTERVAL');
   });
 
   it("lets IDV_RERUN_INTERVAL override s.yaml's timer, keeping its payload and timeout, and says so", () => {
@@ -114,15 +118,17 @@ describe('the local rerun schedule', () => {
     try {
       const file = join(dir, 's.yaml');
       writeFileSync(file, sYaml('0 0/15 * * * *'));
-      const fromYaml = loadLocalSchedule({}, file);
+      const fromYaml = loadLocalSchedule(loadRerunConfig({}), file);
       expect(fromYaml.kind).toBe('cron');
-      const overridden = loadLocalSchedule({ IDV_RERUN_INTERVAL: '30s' }, file);
+      const overridden = loadLocalSchedule(loadRerunConfig({ IDV_RERUN_INTERVAL: '30s' }), file);
       expect(overridden).toMatchObject({ kind: 'every', everyMs: 30_000, payload: fromYaml.payload });
       expect(overridden.timeoutS).toBe(fromYaml.timeoutS);
       expect(describeSchedule(overridden)).toBe(
         'every 30 s (from IDV_RERUN_INTERVAL, overriding the cron "0 0/15 * * * *" timer of s.yaml)',
       );
-      expect(() => loadLocalSchedule({ IDV_RERUN_INTERVAL: 'often' }, file)).toThrow('IDV_RERUN_INTERVAL');
+      expect(() => loadLocalSchedule(loadRerunConfig({ IDV_RERUN_INTERVAL: 'often' }), file)).toThrow(
+        'IDV_RERUN_INTERVAL',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
