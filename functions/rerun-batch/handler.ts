@@ -26,7 +26,7 @@ import type { Logger } from '../../shared/log.ts';
 import { createFanoutRunner, createFc3Client, type FcInvokeClient } from '../../shared/rerun/fanout.ts';
 import { type RerunReport, runRerun } from '../../shared/rerun/run.ts';
 import { type CaseRunner, createInlineRunner } from '../../shared/rerun/runner.ts';
-import { rerunPayloadSchema } from '../../shared/rerun/schemas.ts';
+import { type RerunPayload, rerunPayloadSchema } from '../../shared/rerun/schemas.ts';
 import type { ObjectStore } from '../../shared/store/types.ts';
 import {
   fromEnv,
@@ -92,26 +92,14 @@ export function rerunBatchHandlerFromConfig(
     const startEpochMs = clock.nowMs();
     const context = fcContextSchema.parse(rawContext);
     const log = logger.child({ requestId: context.requestId });
-    let payload: ReturnType<typeof rerunPayloadSchema.parse>;
-    try {
-      payload = parseTimerPayload(rerunPayloadSchema, parseJsonWith(fcTimerEventSchema, event));
-    } catch (err) {
-      if (!(err instanceof EventParseError)) throw err;
-      log.error(
-        'rerun not started: the timer payload must be a JSON string {prefix?, force?, limit?, concurrency?, dryRun?}',
-        {
-          code: err.code,
-          path: err.path,
-          message: err.message,
-        },
-      );
-      return { ok: false, error: { code: err.code, message: err.message } };
-    }
+    const payload = readPayload(event, log);
+    if ('ok' in payload) return payload;
     if (rerun.mode === 'fanout' && payload.force) {
-      const message =
-        'force is not available in fan-out mode (the OSS function never re-verifies a fresh verdict)';
-      log.error('rerun not started', { code: 'ForceNotFannedOut', message });
-      return { ok: false, error: { code: 'ForceNotFannedOut', message } };
+      return refuse(
+        log,
+        'ForceNotFannedOut',
+        'force is not available in fan-out mode (the OSS function never re-verifies a fresh verdict)',
+      );
     }
     const credentials = credentialsFor(context, envCredentials);
     signing.use(credentials);
@@ -121,28 +109,13 @@ export function rerunBatchHandlerFromConfig(
     let runner: CaseRunner;
     if (rerun.mode === 'fanout') {
       if (!credentials && !deps.fcClient) {
-        const message = 'fan-out needs credentials (the function role) to invoke the OSS function';
-        log.error('rerun not started', { code: 'NoCredentials', message });
-        return { ok: false, error: { code: 'NoCredentials', message } };
+        return refuse(
+          log,
+          'NoCredentials',
+          'fan-out needs credentials (the function role) to invoke the OSS function',
+        );
       }
-      const fc =
-        deps.fcClient?.(credentials) ??
-        (await createFc3Client({
-          region: rerun.fanout.region ?? bucket.store.region ?? '',
-          ...(rerun.fanout.endpoint ? { endpoint: rerun.fanout.endpoint } : {}),
-          ...(rerun.fanout.accountId ? { accountId: rerun.fanout.accountId } : {}),
-          credentials: credentials as Credentials,
-        }));
-      runner = createFanoutRunner(
-        fc,
-        {
-          functionName: rerun.fanout.functionName as string,
-          ...(rerun.fanout.qualifier ? { qualifier: rerun.fanout.qualifier } : {}),
-          bucket: bucket.store.bucket ?? 'local',
-          region: bucket.store.region ?? 'local',
-        },
-        clock,
-      );
+      runner = await fanoutRunner(config, { ...deps, clock }, credentials);
     } else {
       runner = createInlineRunner(
         {
@@ -173,4 +146,57 @@ export function rerunBatchHandlerFromConfig(
       return { ok: false, error: report.error, report };
     return { ok: true, ...report };
   };
+}
+
+type Refusal = Extract<RerunBatchReply, { ok: false }>;
+
+/** A run that does not start: one clear logged error and a failed reply (FC would retry a throw, uselessly). */
+function refuse(log: Logger, code: string, message: string): Refusal {
+  log.error('rerun not started', { code, message });
+  return { ok: false, error: { code, message } };
+}
+
+/** The timer event's payload, or the reply refusing an event or payload that does not validate. */
+function readPayload(event: Buffer, log: Logger): RerunPayload | Refusal {
+  try {
+    return parseTimerPayload(rerunPayloadSchema, parseJsonWith(fcTimerEventSchema, event));
+  } catch (err) {
+    if (!(err instanceof EventParseError)) throw err;
+    log.error(
+      'rerun not started: the timer payload must be a JSON string {prefix?, force?, limit?, concurrency?, dryRun?}',
+      {
+        code: err.code,
+        path: err.path,
+        message: err.message,
+      },
+    );
+    return { ok: false, error: { code: err.code, message: err.message } };
+  }
+}
+
+/** Fan-out: a runner that hands each due case to the OSS function (async invocation through the FC 3.0 API). */
+async function fanoutRunner(
+  config: RerunBatchConfig,
+  deps: RerunBatchDeps & { clock: Clock },
+  credentials: Credentials | undefined,
+): Promise<CaseRunner> {
+  const { bucket, rerun } = config;
+  const fc =
+    deps.fcClient?.(credentials) ??
+    (await createFc3Client({
+      region: rerun.fanout.region ?? bucket.store.region ?? '',
+      ...(rerun.fanout.endpoint ? { endpoint: rerun.fanout.endpoint } : {}),
+      ...(rerun.fanout.accountId ? { accountId: rerun.fanout.accountId } : {}),
+      credentials: credentials as Credentials,
+    }));
+  return createFanoutRunner(
+    fc,
+    {
+      functionName: rerun.fanout.functionName as string,
+      ...(rerun.fanout.qualifier ? { qualifier: rerun.fanout.qualifier } : {}),
+      bucket: bucket.store.bucket ?? 'local',
+      region: bucket.store.region ?? 'local',
+    },
+    deps.clock,
+  );
 }

@@ -81,8 +81,9 @@ export interface OpenApiOptions {
   servers?: { url: string; description?: string }[];
 }
 
-export function buildOpenApi(version: string, options: OpenApiOptions = {}): Record<string, unknown> {
-  const errorResponses = Object.fromEntries(
+/** One reply per error status, with every code of that status as an example. */
+function errorResponses(): Record<string, unknown> {
+  return Object.fromEntries(
     [...errorCodesByStatus()].map(([status, errors]) => [
       String(status),
       {
@@ -111,7 +112,121 @@ export function buildOpenApi(version: string, options: OpenApiOptions = {}): Rec
       },
     ]),
   );
-  const open: never[] = [];
+}
+
+/** POST /verify: the request in both encodings, the verdict and every error reply. */
+function verifyOperation(): Record<string, unknown> {
+  return {
+    operationId: 'verifyPhotos',
+    tags: ['verification'],
+    summary: 'Compare a face photo with an ID photo',
+    description:
+      'One paid comparison. `result` is the decision; `score` (0-100) is the similarity. Photos are validated and normalised before the paid call; a refused photo is named in error.field.',
+    security: [{ apiKey: [] }],
+    parameters: [
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', minLength: 1, maxLength: 255 },
+        description:
+          'IETF draft-ietf-httpapi-idempotency-key-header. The same key with the same body within IDV_IDEMPOTENCY_TTL (default 24 h) gets the stored reply (no second paid call) with `Idempotent-Replayed: true`; the same key with a different body is 422 idempotency_key_reused; a second request while the first is in flight is 409 idempotency_in_flight with Retry-After. Without a configured store the header is refused: 400 idempotency_not_configured. Keys are scoped to the API key.',
+      },
+    ],
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: ref('VerifyJsonRequest'),
+          example: {
+            refFaceContent: EXAMPLE_BASE64,
+            authFaceContent: EXAMPLE_BASE64,
+            reference: 'order-4711',
+          },
+        },
+        'multipart/form-data': {
+          schema: ref('VerifyMultipartRequest'),
+          encoding: {
+            ref: { contentType: 'image/jpeg, image/png, image/webp' },
+            auth: { contentType: 'image/jpeg, image/png, image/webp' },
+          },
+          example: { ref: '(ID photo file)', auth: '(face photo file)', reference: 'order-4711' },
+        },
+      },
+    },
+    responses: {
+      '200': {
+        description: 'The verdict',
+        headers: {
+          'Idempotent-Replayed': {
+            description:
+              '`true` when this is the stored reply of an earlier request with the same Idempotency-Key',
+            schema: { type: 'string', enum: ['true'] },
+          },
+        },
+        content: {
+          'application/json': {
+            schema: ref('VerifyResponse'),
+            examples: {
+              verified: { summary: 'the same person', value: VERIFY_EXAMPLE },
+              notSamePerson: {
+                summary: 'two different people',
+                value: { ...VERIFY_EXAMPLE, passed: false, result: false, score: 11.2 },
+              },
+            },
+          },
+        },
+      },
+      ...errorResponses(),
+    },
+  };
+}
+
+const open: never[] = [];
+
+/** GET /healthz and GET /openapi.json: no API key needed. */
+function operationsPaths(version: string): Record<string, unknown> {
+  return {
+    '/healthz': {
+      get: {
+        operationId: 'getHealth',
+        tags: ['operations'],
+        summary: 'Liveness',
+        security: open,
+        responses: {
+          '200': {
+            description: 'ok',
+            content: { 'application/json': { schema: ref('HealthResponse'), example: { status: 'ok' } } },
+          },
+        },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'getOpenApi',
+        tags: ['operations'],
+        summary: 'This document',
+        security: open,
+        responses: {
+          '200': {
+            description: 'OpenAPI 3.0 document',
+            content: {
+              'application/json': {
+                schema: { type: 'object' },
+                example: {
+                  openapi: '3.0.3',
+                  info: { title: 'ID Verification (face vs. ID photo)', version },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+export function buildOpenApi(version: string, options: OpenApiOptions = {}): Record<string, unknown> {
   return {
     openapi: '3.0.3',
     info: {
@@ -133,108 +248,8 @@ export function buildOpenApi(version: string, options: OpenApiOptions = {}): Rec
       },
     },
     paths: {
-      '/verify': {
-        post: {
-          operationId: 'verifyPhotos',
-          tags: ['verification'],
-          summary: 'Compare a face photo with an ID photo',
-          description:
-            'One paid comparison. `result` is the decision; `score` (0-100) is the similarity. Photos are validated and normalised before the paid call; a refused photo is named in error.field.',
-          security: [{ apiKey: [] }],
-          parameters: [
-            {
-              name: 'Idempotency-Key',
-              in: 'header',
-              required: false,
-              schema: { type: 'string', minLength: 1, maxLength: 255 },
-              description:
-                'IETF draft-ietf-httpapi-idempotency-key-header. The same key with the same body within IDV_IDEMPOTENCY_TTL (default 24 h) gets the stored reply (no second paid call) with `Idempotent-Replayed: true`; the same key with a different body is 422 idempotency_key_reused; a second request while the first is in flight is 409 idempotency_in_flight with Retry-After. Without a configured store the header is refused: 400 idempotency_not_configured. Keys are scoped to the API key.',
-            },
-          ],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: ref('VerifyJsonRequest'),
-                example: {
-                  refFaceContent: EXAMPLE_BASE64,
-                  authFaceContent: EXAMPLE_BASE64,
-                  reference: 'order-4711',
-                },
-              },
-              'multipart/form-data': {
-                schema: ref('VerifyMultipartRequest'),
-                encoding: {
-                  ref: { contentType: 'image/jpeg, image/png, image/webp' },
-                  auth: { contentType: 'image/jpeg, image/png, image/webp' },
-                },
-                example: { ref: '(ID photo file)', auth: '(face photo file)', reference: 'order-4711' },
-              },
-            },
-          },
-          responses: {
-            '200': {
-              description: 'The verdict',
-              headers: {
-                'Idempotent-Replayed': {
-                  description:
-                    '`true` when this is the stored reply of an earlier request with the same Idempotency-Key',
-                  schema: { type: 'string', enum: ['true'] },
-                },
-              },
-              content: {
-                'application/json': {
-                  schema: ref('VerifyResponse'),
-                  examples: {
-                    verified: { summary: 'the same person', value: VERIFY_EXAMPLE },
-                    notSamePerson: {
-                      summary: 'two different people',
-                      value: { ...VERIFY_EXAMPLE, passed: false, result: false, score: 11.2 },
-                    },
-                  },
-                },
-              },
-            },
-            ...errorResponses,
-          },
-        },
-      },
-      '/healthz': {
-        get: {
-          operationId: 'getHealth',
-          tags: ['operations'],
-          summary: 'Liveness',
-          security: open,
-          responses: {
-            '200': {
-              description: 'ok',
-              content: { 'application/json': { schema: ref('HealthResponse'), example: { status: 'ok' } } },
-            },
-          },
-        },
-      },
-      '/openapi.json': {
-        get: {
-          operationId: 'getOpenApi',
-          tags: ['operations'],
-          summary: 'This document',
-          security: open,
-          responses: {
-            '200': {
-              description: 'OpenAPI 3.0 document',
-              content: {
-                'application/json': {
-                  schema: { type: 'object' },
-                  example: {
-                    openapi: '3.0.3',
-                    info: { title: 'ID Verification (face vs. ID photo)', version },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
+      '/verify': { post: verifyOperation() },
+      ...operationsPaths(version),
     },
   };
 }
