@@ -6,12 +6,18 @@
  */
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { prefixSchema } from '../shared/cases/layout.ts';
-import { ConfigError, loadBucketConfig, loadCredentialsConfig, readProcessEnv } from '../shared/config.ts';
-import { createFsStore } from '../shared/store/fs.ts';
-import { createS3Store } from '../shared/store/s3.ts';
+import {
+  bucketStoreTarget,
+  ConfigError,
+  loadBucketConfig,
+  loadCredentialsConfig,
+  readProcessEnv,
+  type StoreTarget,
+} from '../shared/config.ts';
+import type { Credentials } from '../shared/idv/types.ts';
+import { storeFromConfig } from '../shared/wiring.ts';
+import { BUCKET_OPTIONS, bucketArgsShape, parseArgsWith, UsageError, withBucketRules } from './cli/args.ts';
 import { DEFAULT_THRESHOLD } from './engine/calibration.ts';
 import { collectReport } from './report/collect.ts';
 import { renderReportHtml } from './report/html.ts';
@@ -32,26 +38,9 @@ when the cases ran. --json prints the same figures to stdout.
   --threshold N      the pass mark drawn on the histogram (default ${DEFAULT_THRESHOLD}, the local engine's)
 Exit code: 0 written, 1 the bucket could not be read, 2 bad arguments, missing folder or credentials.`;
 
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-const argsSchema = z
-  .object({
-    prefix: z
-      .string()
-      .transform((p) => p.replace(/\/+$/, ''))
-      .pipe(prefixSchema)
-      .optional(),
-    'bucket-dir': z.string().min(1).optional(),
-    bucket: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, '--bucket must be an OSS bucket name')
-      .optional(),
-    region: z
-      .string()
-      .regex(/^[a-z0-9-]+$/, '--region must be a region id such as ap-southeast-1')
-      .optional(),
+const argsSchema = withBucketRules(
+  z.object({
+    ...bucketArgsShape,
     out: z.string().min(1).optional(),
     json: z.boolean().default(false),
     threshold: z
@@ -60,37 +49,15 @@ const argsSchema = z
       .transform(Number)
       .refine((n) => n <= 100, '--threshold must be a number from 0 to 100')
       .optional(),
-    help: z.boolean().default(false),
-  })
-  .refine((a) => !(a['bucket-dir'] && a.bucket), '--bucket-dir and --bucket cannot be used together')
-  .refine((a) => (a.bucket === undefined) === (a.region === undefined), '--bucket and --region go together')
-  .refine((a) => a.help || a.out !== undefined || a.json, 'say where the report goes: --out FILE or --json');
+  }),
+).refine((a) => a.help || a.out !== undefined || a.json, 'say where the report goes: --out FILE or --json');
 
-function parse(argv: string[]) {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        prefix: { type: 'string' },
-        'bucket-dir': { type: 'string' },
-        bucket: { type: 'string' },
-        region: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        threshold: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? 'invalid arguments');
-  return parsed.data;
-}
+const parse = (argv: string[]) =>
+  parseArgsWith(
+    argv,
+    { ...BUCKET_OPTIONS, out: { type: 'string' }, json: { type: 'boolean' }, threshold: { type: 'string' } },
+    argsSchema,
+  );
 
 async function main(): Promise<number> {
   const args = parse(process.argv.slice(2));
@@ -101,32 +68,32 @@ async function main(): Promise<number> {
   const env = readProcessEnv();
   const bucket = loadBucketConfig(env);
   const prefix = args.prefix ?? bucket.settings.prefix;
-  let store: ReturnType<typeof createFsStore>;
-  let source: string;
+  let target: StoreTarget;
+  let credentials: Credentials | undefined;
   if (args.bucket) {
-    const credentials = loadCredentialsConfig(env);
+    credentials = loadCredentialsConfig(env);
     if (!credentials) {
       throw new ConfigError(
         'ALIBABA_CLOUD_ACCESS_KEY_ID',
         'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET to read the OSS bucket',
       );
     }
-    const region = args.region as string;
-    store = createS3Store({
-      bucket: args.bucket,
-      region,
-      endpoint: bucket.store.endpointFor(region),
-      credentials: () => credentials,
-    });
-    source = `oss://${args.bucket} (${region})`;
+    target = bucketStoreTarget(
+      { ...bucket.store, kind: 'oss' },
+      { bucket: args.bucket, region: args.region },
+    );
   } else {
     const dir = path.resolve(args['bucket-dir'] ?? bucket.store.dir);
     if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
       throw new ConfigError('--bucket-dir', `the bucket folder ${dir} does not exist`);
     }
-    store = createFsStore({ root: dir });
-    source = dir;
+    target = { kind: 'fs', dir };
   }
+  const store = storeFromConfig(target, () => {
+    if (!credentials) throw new Error('no credentials for OSS');
+    return credentials;
+  });
+  const source = target.kind === 'oss' ? `oss://${target.bucket} (${target.region})` : target.dir;
   const report = await collectReport(store, {
     prefix,
     source,

@@ -5,6 +5,17 @@ export interface Clock {
 
 export const systemClock: Clock = { nowMs: () => Date.now() };
 
+const DAY_MS = 86_400_000;
+
+/**
+ * When the upstream's daily quota resets: the next midnight at a UTC offset (minutes east of UTC), strictly after
+ * nowEpochMs. The bucket door's nextAttemptAt and the HTTP door's Retry-After both count to it.
+ */
+export function nextQuotaResetEpochMs(nowEpochMs: number, utcOffsetMinutes: number): number {
+  const offsetMs = utcOffsetMinutes * 60_000;
+  return (Math.floor((nowEpochMs + offsetMs) / DAY_MS) + 1) * DAY_MS - offsetMs;
+}
+
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {

@@ -1,11 +1,10 @@
 /**
  * `npm run rerun -- --prefix cases/ [--force] [--dry-run] [--concurrency N] [--limit N]
- *   [--bucket-dir DIR | --bucket NAME --region R]`: node:util parseArgs, then zod for the values.
+ *   [--bucket-dir DIR | --bucket NAME --region R]`, parsed by ../cli/args.ts.
  */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { prefixSchema } from '../../shared/cases/layout.ts';
 import { MAX_RERUN_CONCURRENCY } from '../../shared/rerun/schemas.ts';
+import { BUCKET_OPTIONS, bucketArgsShape, parseArgsWith, withBucketRules } from '../cli/args.ts';
 
 export const USAGE = `Usage: npm run rerun -- [--prefix cases/] [--force] [--dry-run] [--concurrency N] [--limit N]
                       [--bucket-dir DIR | --bucket NAME --region REGION]
@@ -40,11 +39,6 @@ export class MissingBucketFolderError extends Error {
   }
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'InvalidArguments';
-}
-
 const positiveInt = (name: string, max?: number) =>
   z
     .string()
@@ -55,56 +49,27 @@ const positiveInt = (name: string, max?: number) =>
       max === undefined ? `--${name} must be 1 or more` : `--${name} must be between 1 and ${max}`,
     );
 
-const argsSchema = z
-  .object({
-    prefix: z
-      .string()
-      .transform((p) => p.replace(/\/+$/, ''))
-      .pipe(prefixSchema)
-      .optional(),
+const argsSchema = withBucketRules(
+  z.object({
+    ...bucketArgsShape,
     force: z.boolean().default(false),
     'dry-run': z.boolean().default(false),
     concurrency: positiveInt('concurrency', MAX_RERUN_CONCURRENCY).optional(),
     limit: positiveInt('limit').optional(),
-    'bucket-dir': z.string().min(1).optional(),
-    bucket: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, '--bucket must be an OSS bucket name')
-      .optional(),
-    region: z
-      .string()
-      .regex(/^[a-z0-9-]+$/, '--region must be a region id such as ap-southeast-1')
-      .optional(),
-    help: z.boolean().default(false),
-  })
-  .refine((a) => !(a['bucket-dir'] && a.bucket), '--bucket-dir and --bucket cannot be used together')
-  .refine((a) => (a.bucket === undefined) === (a.region === undefined), '--bucket and --region go together');
+  }),
+);
 
 export type CliArgs = z.infer<typeof argsSchema>;
 
-export function parseCliArgs(argv: string[]): CliArgs {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        prefix: { type: 'string' },
-        force: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        concurrency: { type: 'string' },
-        limit: { type: 'string' },
-        'bucket-dir': { type: 'string' },
-        bucket: { type: 'string' },
-        region: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? 'invalid arguments');
-  return parsed.data;
-}
+export const parseCliArgs = (argv: string[]): CliArgs =>
+  parseArgsWith(
+    argv,
+    {
+      ...BUCKET_OPTIONS,
+      force: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      limit: { type: 'string' },
+    },
+    argsSchema,
+  );

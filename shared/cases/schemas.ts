@@ -3,6 +3,7 @@
  * `idv.result/v1`), and the bookkeeping objects `.idv-<pairHash>.*.json` (claims and paid records). Never photo bytes.
  */
 import { z } from 'zod';
+import { verdictFieldsSchema } from '../idv/verdict.ts';
 
 export const CASE_STATUS = {
   verified: 'verified',
@@ -32,22 +33,6 @@ export type CaseJson = z.infer<typeof caseJsonSchema>;
 const isoSchema = z.iso.datetime();
 export const photoRefSchema = z.object({ etag: z.string(), size: z.number().int().nonnegative() });
 
-export const verdictFieldsSchema = z.object({
-  /** Data.passed: the comparison ran and passed. */
-  passed: z.boolean(),
-  /** extInfo.result: the API's decision (false for different people or an attack). */
-  result: z.boolean(),
-  score: z.number(),
-  /** extInfo.faceAttack; null when the API does not judge attacks (Cloudauth-intl FaceCompare). */
-  faceAttack: z.boolean().nullable(),
-  retCode: z.string(),
-  retCodeSub: z.string(),
-  retMessage: z.string(),
-  /** The upstream's fields contradicted each other; `result` was decided as false (shared/idv/verdict.ts). */
-  upstreamInconsistent: z.boolean().optional(),
-  /** Cloudauth-intl Result.TransactionId, where the API gives one. */
-  transactionId: z.string().optional(),
-});
 export type VerdictFields = z.infer<typeof verdictFieldsSchema>;
 
 export const resultSchema = z.object({

@@ -9,6 +9,7 @@
  * retrying -> any status, on the scheduled rerun. A final status changes only when a photo is replaced (a new
  * pair version starts from "no result") or when an operator forces a rerun.
  */
+import { nextQuotaResetEpochMs } from '../clock.ts';
 import { IdvError, type IdvErrorCode } from '../idv/errors.ts';
 import { PhotoError } from '../photo/errors.ts';
 import { CaseInputError, RUN_LEVEL_CODES, type RunLevelCode, RunLevelError } from './errors.ts';
@@ -50,14 +51,6 @@ export interface FailureDecision {
   message: string;
   requestId?: string;
   nextAttemptEpochMs?: number;
-}
-
-const DAY_MS = 86_400_000;
-
-/** The next midnight in the quota's time zone, strictly after nowEpochMs. */
-export function nextQuotaResetEpochMs(nowEpochMs: number, utcOffsetMinutes: number): number {
-  const offsetMs = utcOffsetMinutes * 60_000;
-  return (Math.floor((nowEpochMs + offsetMs) / DAY_MS) + 1) * DAY_MS - offsetMs;
 }
 
 /** Exponential backoff without jitter (the rerun batches by due time anyway): base * 2^(attempts-1), capped. */

@@ -7,6 +7,7 @@
  * seconds until the next midnight at IDV_QUOTA_RESET_UTC_OFFSET_MINUTES (default 0: UTC, as the emulator
  * counts days; the bucket door uses the same variable for its retry time).
  */
+import { nextQuotaResetEpochMs } from '../clock.ts';
 import type { IdvError, IdvErrorCode } from '../idv/errors.ts';
 import { PhotoError } from '../photo/errors.ts';
 import { HttpError } from './errors.ts';
@@ -122,12 +123,8 @@ const UNKNOWN_UPSTREAM: UpstreamMapping = {
 };
 
 /** Seconds until the next midnight at a UTC offset (minutes east of UTC). */
-export const secondsUntilMidnight = (nowEpochMs: number, utcOffsetMinutes = 0): number => {
-  const shifted = nowEpochMs + utcOffsetMinutes * 60_000;
-  const next = new Date(shifted);
-  next.setUTCHours(24, 0, 0, 0);
-  return Math.max(1, Math.ceil((next.getTime() - shifted) / 1000));
-};
+export const secondsUntilMidnight = (nowEpochMs: number, utcOffsetMinutes = 0): number =>
+  Math.max(1, Math.ceil((nextQuotaResetEpochMs(nowEpochMs, utcOffsetMinutes) - nowEpochMs) / 1000));
 
 /**
  * The photo an upstream UNABLE_GET_IMAGE names in its message (the emulator says `authFaceContent: no_face`),

@@ -2,7 +2,9 @@
  * The port through which the core calls the ID Verification API. shared/idv/client.ts implements it with
  * @alicloud/pop-core; tests may pass small fakes.
  */
+import type { z } from 'zod';
 import type { CheckedBase64 } from './base64.ts';
+import type { verdictSchema } from './verdict.ts';
 
 /**
  * What the API needs for one comparison. Photos are base64 JPEG without a data: prefix or line breaks: plain
@@ -38,31 +40,8 @@ export interface VerifyOptions {
   beforeAttempt?: (attempt: number) => Promise<void>;
 }
 
-/** The upstream's answer, parsed and typed. */
-export interface Verdict {
-  /** Upstream RequestId. */
-  requestId: string;
-  /** Data.passed: the comparison itself passed. */
-  passed: boolean;
-  /** extInfo.result: the API's final decision (false when faces differ or an attack is seen). */
-  result: boolean;
-  /** extInfo.score, 0-100. */
-  score: number;
-  /** extInfo.faceAttack; null when the API does not judge attacks (Cloudauth-intl FaceCompare). */
-  faceAttack: boolean | null;
-  retCode: string;
-  retCodeSub: string;
-  retMessage: string;
-  /** True when the upstream's fields contradicted each other and `result` was set to false (verdict.ts). */
-  upstreamInconsistent?: boolean;
-  /** Cloudauth-intl Result.TransactionId, where the API gives one. */
-  transactionId?: string;
-  /** Attempts the client made, retries included (1 when the first one answered). */
-  attempts: number;
-  /** Of those, certainly billed (this answer included) and possibly billed (outcome unknown). */
-  paidAttempts?: number;
-  uncertainAttempts?: number;
-}
+/** The upstream's answer, parsed and typed (verdictSchema in verdict.ts). */
+export type Verdict = z.infer<typeof verdictSchema>;
 
 export interface IdvClient {
   verify(request: VerifyRequest, options?: VerifyOptions): Promise<Verdict>;

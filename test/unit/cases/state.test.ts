@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CaseInputError } from '../../../shared/cases/errors.ts';
 import { DEFAULT_CASE_SETTINGS } from '../../../shared/cases/settings.ts';
-import { backoffMs, decideFailure, isFinal, nextQuotaResetEpochMs } from '../../../shared/cases/state.ts';
+import { backoffMs, decideFailure, isFinal } from '../../../shared/cases/state.ts';
+import { nextQuotaResetEpochMs } from '../../../shared/clock.ts';
 import { IdvError } from '../../../shared/idv/errors.ts';
 import { PhotoError } from '../../../shared/photo/errors.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCliArgs, UsageError } from '../../../local/rerun-cli/args.ts';
+import { UsageError } from '../../../local/cli/args.ts';
+import { parseCliArgs } from '../../../local/rerun-cli/args.ts';
 import { caseLine, exitCodeOf, summaryTable } from '../../../local/rerun-cli/report.ts';
 import { emptyCounts } from '../../../shared/rerun/counts.ts';
 import type { RerunReport } from '../../../shared/rerun/run.ts';
