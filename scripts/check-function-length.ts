@@ -46,8 +46,8 @@ export function measureSource(file: string, text: string): FunctionLength[] {
   const own = new Map<ts.Node, Set<number>>();
   const mark = (owner: ts.Node | undefined, from: number, to: number) => {
     if (!owner) return;
-    let lines = own.get(owner);
-    if (!lines) own.set(owner, (lines = new Set()));
+    const lines = own.get(owner) ?? new Set<number>();
+    own.set(owner, lines);
     for (let l = from; l <= to; l += 1) lines.add(l);
   };
   const visit = (node: ts.Node, owner: ts.Node | undefined): void => {
