@@ -6,6 +6,7 @@
 import pLimit from 'p-limit';
 import { parseCaseKey, RESULT_JSON } from '../../shared/cases/layout.ts';
 import { type CaseResult, resultSchema } from '../../shared/cases/schemas.ts';
+import { parseJson } from '../../shared/json.ts';
 import { listAll, type ObjectStore } from '../../shared/store/types.ts';
 
 export const HISTOGRAM_BINS = 10;
@@ -79,17 +80,11 @@ export async function collectReport(
       limit(async () => {
         const object = await store.get(key);
         if (!object) return { caseId, error: 'result.json disappeared while reading' };
-        try {
-          const parsed = resultSchema.safeParse(JSON.parse(object.body.toString('utf8')));
-          return parsed.success
-            ? { caseId, result: parsed.data }
-            : {
-                caseId,
-                error: `result.json does not match idv.result/v1: ${parsed.error.issues[0]?.message}`,
-              };
-        } catch {
-          return { caseId, error: 'result.json is not JSON' };
-        }
+        const parsed = parseJson(resultSchema, object.body);
+        if (parsed.ok) return { caseId, result: parsed.value };
+        return parsed.notJson
+          ? { caseId, error: 'result.json is not JSON' }
+          : { caseId, error: `result.json does not match idv.result/v1: ${parsed.issue.message}` };
       }),
     ),
   );

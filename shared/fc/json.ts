@@ -1,5 +1,6 @@
-/** Parse JSON held in a string or Buffer, then validate it with a zod schema. */
+/** An FC event's JSON (a string or Buffer) validated with a zod schema, failing with an EventParseError. */
 import type { z } from 'zod';
+import { parseJson } from '../json.ts';
 
 export class EventParseError extends Error {
   override readonly name = 'EventParseError';
@@ -15,20 +16,15 @@ export class EventParseError extends Error {
 /** Path of a zod issue as text, e.g. `events.0.oss.object.key`. */
 export const issuePath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
 
-export function parseJsonWith<T extends z.ZodType>(schema: T, raw: string | Buffer): z.infer<T> {
-  let value: unknown;
-  try {
-    value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
-  } catch (err) {
-    throw new EventParseError('not valid JSON', undefined, err);
-  }
-  return validateWith(schema, value);
-}
-
-export function validateWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const path = issuePath(issue.path);
-  throw new EventParseError(`${path || '(root)'}: ${issue.message}`, path);
+/** An event's JSON validated by `schema`; an EventParseError (`notJson` when it is not JSON at all) otherwise. */
+export function parseJsonWith<T extends z.ZodType>(
+  schema: T,
+  raw: string | Buffer,
+  notJson: { message: string; path?: string } = { message: 'not valid JSON' },
+): z.infer<T> {
+  const parsed = parseJson(schema, raw);
+  if (parsed.ok) return parsed.value;
+  if (parsed.notJson) throw new EventParseError(notJson.message, notJson.path, parsed.cause);
+  const path = issuePath(parsed.issue.path);
+  throw new EventParseError(`${path || '(root)'}: ${parsed.issue.message}`, path);
 }

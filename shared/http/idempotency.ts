@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
+import { readJson } from '../store/json.ts';
 import type { ObjectStore } from '../store/types.ts';
 import { listAll } from '../store/types.ts';
 
@@ -89,17 +90,6 @@ const NAME = /^(claim|sent|done)-(\d{6,})(?:-(\d+))?\.json$/;
 const seqText = (n: number) => String(n).padStart(6, '0');
 const json = (v: unknown) => Buffer.from(`${JSON.stringify(v)}\n`);
 
-async function read<T>(store: ObjectStore, key: string, schema: z.ZodType<T>): Promise<T | undefined> {
-  const o = await store.get(key);
-  if (!o) return undefined;
-  try {
-    const parsed = schema.safeParse(JSON.parse(o.body.toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function createIdempotency(settings: IdempotencySettings) {
   const { store, clock } = settings;
   return {
@@ -114,13 +104,15 @@ export function createIdempotency(settings: IdempotencySettings) {
       const nowEpochMs = clock.nowMs();
       const doneSeq = maxSeq('done');
       const done =
-        doneSeq > 0 ? await read(store, `${folder}/done-${seqText(doneSeq)}.json`, doneSchema) : undefined;
+        doneSeq > 0
+          ? await readJson(store, `${folder}/done-${seqText(doneSeq)}.json`, doneSchema)
+          : undefined;
       const live: Done | undefined = done && done.expiresAtEpochMs > nowEpochMs ? done : undefined;
       if (live && live.bodyHash !== bodyHash) return { kind: 'mismatch' };
       if (live?.final) return { kind: 'replay', reply: { status: live.status, body: live.body } };
       const claimSeq = maxSeq('claim');
       if (claimSeq > doneSeq) {
-        const claim = await read(store, `${folder}/claim-${seqText(claimSeq)}.json`, claimSchema);
+        const claim = await readJson(store, `${folder}/claim-${seqText(claimSeq)}.json`, claimSchema);
         if (claim && claim.claimedAtEpochMs + settings.ttlMs > nowEpochMs && claim.bodyHash !== bodyHash)
           return { kind: 'mismatch' };
         if (claim && claim.leaseUntilEpochMs > nowEpochMs) {

@@ -9,6 +9,7 @@
  * is tolerated and not used. FaceCompare does not judge spoofing: `faceAttack` is null, never a silent false.
  */
 import { z } from 'zod';
+import { jsonString } from '../json.ts';
 import { IdvError } from './errors.ts';
 import { classifyFaceCompareCode } from './face-compare-codes.ts';
 import { describeIssues, requestIdOf, ScoreString, safeUpstreamMessage } from './reply.ts';
@@ -28,15 +29,7 @@ export const FaceCompareReplySchema = z.object({
   Result: z.unknown().optional(),
 });
 
-const ReplyBody = z.preprocess((value, ctx) => {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'not JSON' });
-    return z.NEVER;
-  }
-}, FaceCompareReplySchema);
+const ReplyBody = jsonString(FaceCompareReplySchema, 'not JSON');
 
 export interface FaceCompareReplyMeta {
   httpStatus?: number;

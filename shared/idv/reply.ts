@@ -9,6 +9,7 @@
  * or resourceCode is null"}. `Data` is a JSON string; an object is accepted too. Extra fields are tolerated.
  */
 import { z } from 'zod';
+import { jsonString } from '../json.ts';
 import { redactUpstreamText } from '../log.ts';
 import { classifyUpstreamCode } from './classify.ts';
 import { IdvError } from './errors.ts';
@@ -39,18 +40,6 @@ export const NumericValue = z
 /** "87.3" (the API's string), "1.0E-4", 87 or 87.3 unquoted: a number in 0-100. */
 export const ScoreString = NumericValue.pipe(z.number().min(0).max(100));
 
-/** Parses JSON inside a string, then validates it; an object is taken as it is. */
-const jsonInString = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value, ctx) => {
-    if (typeof value !== 'string') return value;
-    try {
-      return JSON.parse(value);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not a JSON string' });
-      return z.NEVER;
-    }
-  }, schema);
-
 export const ExtInfoSchema = z.object({ result: BoolString, score: ScoreString, faceAttack: BoolString });
 
 export const RET_CODES = ['OK_SUCCESS', 'SYSTEM_ERROR', 'UNABLE_GET_IMAGE', 'PROCESSING'] as const;
@@ -70,13 +59,13 @@ export const ReplySchema = z.object({
     .transform((c) => String(c).trim()),
   Message: z.string().optional(),
   RequestId: z.string().optional(),
-  Data: jsonInString(DataSchema).optional(),
+  Data: jsonString(DataSchema, 'not a JSON string').optional(),
 });
 export type Reply = z.infer<typeof ReplySchema>;
 
-const ReplyBodySchema = jsonInString(ReplySchema);
+const ReplyBodySchema = jsonString(ReplySchema, 'not a JSON string');
 /** Just Code and RequestId, to classify a reply whose Data does not parse. */
-const LooseReplySchema = jsonInString(
+const LooseReplySchema = jsonString(
   z.object({
     Code: ReplySchema.shape.Code,
     RequestId: z
@@ -85,6 +74,7 @@ const LooseReplySchema = jsonInString(
       .optional()
       .catch(undefined),
   }),
+  'not a JSON string',
 );
 
 /** retCodes of a Code 200 reply that are failures. */
@@ -161,7 +151,7 @@ export function parseReply(body: unknown, meta: ReplyMeta = {}): Verdict {
       opts,
     );
   }
-  const ext = jsonInString(ExtInfoSchema).safeParse(data.extInfo);
+  const ext = jsonString(ExtInfoSchema, 'not a JSON string').safeParse(data.extInfo);
   if (!ext.success || data.passed === undefined) {
     const why = ext.success ? 'passed is missing' : describeIssues(ext.error);
     throw new IdvError('Unparseable', `upstream OK_SUCCESS without a valid verdict: ${why}`, opts);

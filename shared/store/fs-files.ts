@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseJson } from '../json.ts';
 import type { PutOptions } from './types.ts';
 
 const TMP_DIR = '.idv-tmp';
@@ -99,8 +100,8 @@ export function readSidecar(root: string, key: string): Sidecar | undefined {
   try {
     const bytes = readIfPresent(sidecarOf(root, key));
     if (!bytes) return undefined;
-    const parsed = SidecarSchema.safeParse(JSON.parse(bytes.toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
+    const parsed = parseJson(SidecarSchema, bytes);
+    return parsed.ok ? parsed.value : undefined;
   } catch {
     return undefined;
   }
