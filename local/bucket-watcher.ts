@@ -29,9 +29,9 @@ import { md5 } from '../shared/store/fs-files.ts';
 import { linkedFolderGuard } from '../shared/store/fs-links.ts';
 import { RESERVED_TOP_LEVEL } from '../shared/store/keys.ts';
 
-export type OssEventHandler = (event: Buffer, context: unknown) => Promise<unknown>;
+type OssEventHandler = (event: Buffer, context: unknown) => Promise<unknown>;
 
-export interface BucketWatcherOptions {
+interface BucketWatcherOptions {
   dir: string;
   prefix: string;
   handler: OssEventHandler;

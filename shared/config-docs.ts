@@ -4,7 +4,7 @@
  * test/unit/config/env-example.test.ts fails when a schema gains a variable that is not described here, or
  * when .env.example is out of step.
  */
-export interface EnvDoc {
+interface EnvDoc {
   /** Shown as the value in .env.example; empty means "unset by default". */
   default: string;
   meaning: string;

@@ -57,7 +57,6 @@ export const idvEnvSchema = z.object({
   /** Retries after an attempt that may have been billed (timeout, lost connection, ...); 0 holds at once. */
   IDV_MAX_UNCERTAIN_RETRIES: opt(intIn(0, 10)),
 });
-export const DEFAULT_IDV_ENDPOINT = 'https://saf.ap-southeast-1.aliyuncs.com';
 /**
  * resourceCode recorded when the API takes none (Cloudauth-intl FaceCompare) and IDV_RESOURCE_CODE is unset:
  * the doors keep asking for one only where the API reads it.
@@ -71,11 +70,7 @@ export function loadIdvConfig(env: Env) {
   const api = raw.IDV_API ?? DEFAULT_IDV_API;
   return {
     api,
-    endpoint:
-      raw.IDV_ENDPOINT ??
-      (api === DEFAULT_IDV_API && raw.IDV_REGION === undefined
-        ? DEFAULT_IDV_ENDPOINT
-        : defaultEndpoint(api, { fcRegion: raw.FC_REGION, region: raw.IDV_REGION })),
+    endpoint: raw.IDV_ENDPOINT ?? defaultEndpoint(api, { fcRegion: raw.FC_REGION, region: raw.IDV_REGION }),
     /** Per attempt. pop-core's own default (3 s) is too short for a face comparison. */
     timeoutMs: raw.IDV_TIMEOUT_MS ?? 10_000,
     /** IDV_RESOURCE_CODE as configured. */
@@ -200,7 +195,6 @@ export function loadLocalConfig(env: Env) {
     bodyTimeoutMs: raw.IDV_BODY_TIMEOUT_MS ?? 30_000,
   };
 }
-export type LocalConfig = ReturnType<typeof loadLocalConfig>;
 
 // ---- log ----
 const logLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
@@ -295,7 +289,7 @@ export function bucketStoreTarget(
  * OSS's S3-compatible endpoint: inside Function Compute (FC_REGION set) for a bucket in the function's own
  * region, the internal one (no public traffic, no outbound data charge); otherwise the public one.
  */
-export const defaultOssEndpoint = (region: string, fcRegion: string | undefined): string =>
+const defaultOssEndpoint = (region: string, fcRegion: string | undefined): string =>
   fcRegion === region
     ? `https://s3.oss-${region}-internal.aliyuncs.com`
     : `https://s3.oss-${region}.aliyuncs.com`;

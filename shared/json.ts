@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export type JsonParsed<T> =
+type JsonParsed<T> =
   | { ok: true; value: T }
   | { ok: false; notJson: true; cause: unknown }
   | { ok: false; notJson: false; issue: z.ZodError['issues'][number] };

@@ -3,10 +3,10 @@
  * Never log `context` or whole events: FC's context.credentials holds live keys.
  */
 
-export type Level = 'debug' | 'info' | 'warn' | 'error';
+type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export type LogFields = Record<string, unknown>;
+type LogFields = Record<string, unknown>;
 
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
@@ -85,7 +85,7 @@ function serialiseError(err: Error, depth: number): Record<string, unknown> {
   return out;
 }
 
-export interface LoggerOptions {
+interface LoggerOptions {
   level?: Level;
   /** Where lines go; defaults to stdout. Tests pass an array push to capture every line. */
   write?: (line: string) => void;

@@ -21,7 +21,7 @@ import { PhotoError } from './photo/errors.ts';
 import { type JpegInfo, jpegInfo, stripJpegMetadata, walkJpeg } from './photo/jpeg.ts';
 import { type PhotoFormat, sniffFormat } from './photo/magic.ts';
 
-export interface PhotoLimits {
+interface PhotoLimits {
   /** Input bytes. */
   maxBytes: number;
   /** Declared width x height, checked from the header before decoding. */
@@ -41,10 +41,10 @@ export interface NormalisedPhoto {
   action: 'unchanged' | 'stripped' | 'reencoded';
 }
 
-export const BOX_LONG = 1920;
-export const BOX_SHORT = 1080;
-export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
-export const DEFAULT_MIN_SIDE = 48;
+const BOX_LONG = 1920;
+const BOX_SHORT = 1080;
+const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+const DEFAULT_MIN_SIDE = 48;
 const QUALITIES = [90, 82, 74, 66] as const;
 
 export async function normalisePhoto(

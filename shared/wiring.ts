@@ -13,7 +13,7 @@ import { createFsStore } from './store/fs.ts';
 import { createS3Store } from './store/s3.ts';
 import type { ObjectStore } from './store/types.ts';
 
-export const functionLogger = (env: Env, fn: string): Logger =>
+const functionLogger = (env: Env, fn: string): Logger =>
   createLogger({ level: loadLogConfig(env).level, fields: { fn } });
 
 /**

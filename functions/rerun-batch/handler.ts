@@ -36,7 +36,7 @@ import {
   storeFromConfig,
 } from '../../shared/wiring.ts';
 
-export interface RerunBatchDeps {
+interface RerunBatchDeps {
   clock?: Clock;
   logger?: Logger;
   store?: ObjectStore;
@@ -45,7 +45,7 @@ export interface RerunBatchDeps {
 }
 
 /** What the function reads from its environment, validated. */
-export interface RerunBatchConfig {
+interface RerunBatchConfig {
   idv: IdvConfig;
   bucket: BucketConfig;
   rerun: RerunConfig;
@@ -53,18 +53,18 @@ export interface RerunBatchConfig {
   credentials: Credentials | undefined;
 }
 
-export const loadRerunBatchConfig = (env: Env): RerunBatchConfig => ({
+const loadRerunBatchConfig = (env: Env): RerunBatchConfig => ({
   idv: loadIdvConfig(env),
   bucket: loadBucketConfig(env),
   rerun: loadRerunConfig(env),
   credentials: loadCredentialsConfig(env),
 });
 
-export type RerunBatchReply =
+type RerunBatchReply =
   | ({ ok: true } & Omit<RerunReport, 'error'> & { error?: RerunReport['error'] })
   | { ok: false; error: { code: string; message: string; variable?: string }; report?: RerunReport };
 
-export type RerunBatchHandler = (event: Buffer, context: unknown) => Promise<RerunBatchReply>;
+type RerunBatchHandler = (event: Buffer, context: unknown) => Promise<RerunBatchReply>;
 
 /** Time kept after the last upstream call for the result write and the cursor. */
 const CALL_MARGIN_MS = 2_000;

@@ -22,7 +22,7 @@ import type { Credentials } from '../../shared/idv/types.ts';
 import type { Logger } from '../../shared/log.ts';
 import { fromEnv, idvClientFromConfig, latestCredentials, storeFromConfig } from '../../shared/wiring.ts';
 
-export interface VerifyHttpDeps {
+interface VerifyHttpDeps {
   clock?: Clock;
   logger?: Logger;
   /** HTML served at GET / (the local demo page); none in the cloud. */
@@ -38,7 +38,7 @@ export interface VerifyHttpConfig {
   credentials: Credentials | undefined;
 }
 
-export const loadVerifyHttpConfig = (env: Env): VerifyHttpConfig => ({
+const loadVerifyHttpConfig = (env: Env): VerifyHttpConfig => ({
   idv: loadIdvConfig(env),
   http: loadHttpConfig(env),
   credentials: loadCredentialsConfig(env),

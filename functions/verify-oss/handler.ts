@@ -31,7 +31,7 @@ import {
 } from '../../shared/wiring.ts';
 import { type OssReply, summarise } from './reply.ts';
 
-export interface VerifyOssDeps {
+interface VerifyOssDeps {
   clock?: Clock;
   logger?: Logger;
   /** Replaces the configured store (tests wrap a store to inject faults). */
@@ -41,20 +41,20 @@ export interface VerifyOssDeps {
 }
 
 /** What the function reads from its environment, validated. */
-export interface VerifyOssConfig {
+interface VerifyOssConfig {
   idv: IdvConfig;
   bucket: BucketConfig;
   /** ALIBABA_CLOUD_*: used when an invocation brings no context.credentials. */
   credentials: Credentials | undefined;
 }
 
-export const loadVerifyOssConfig = (env: Env): VerifyOssConfig => ({
+const loadVerifyOssConfig = (env: Env): VerifyOssConfig => ({
   idv: loadIdvConfig(env),
   bucket: loadBucketConfig(env),
   credentials: loadCredentialsConfig(env),
 });
 
-export type OssHandler = (event: Buffer, context: unknown) => Promise<OssReply>;
+type OssHandler = (event: Buffer, context: unknown) => Promise<OssReply>;
 
 /** The function from its environment (index.ts, at cold start). */
 export const createVerifyOssHandler = fromEnv(loadVerifyOssConfig, verifyOssHandlerFromConfig, 'verify-oss');

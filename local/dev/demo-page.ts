@@ -7,7 +7,7 @@
  */
 import { DEFAULT_THRESHOLD } from '../engine/calibration.ts';
 
-export interface DemoPageOptions {
+interface DemoPageOptions {
   /** The pass mark drawn on the score gauge (the local engine's threshold). */
   threshold: number;
 }
@@ -252,7 +252,7 @@ const photoSlot = (name: 'ref' | 'auth', title: string, fileAttributes: string, 
       <p class="note" aria-live="polite"></p>
     </section>`;
 
-export function demoPage(options: DemoPageOptions): string {
+function demoPage(options: DemoPageOptions): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -36,9 +36,9 @@ export interface Upstream {
 }
 
 /** resourceCode the local stack uses by default: the documented example, known to the emulator. */
-export const LOCAL_DEFAULT_RESOURCE_CODE = '00840000';
+const LOCAL_DEFAULT_RESOURCE_CODE = '00840000';
 
-export class DevConfigError extends Error {
+class DevConfigError extends Error {
   override readonly name = 'DevConfigError';
   readonly code = 'InvalidDevConfig';
 }

@@ -15,7 +15,7 @@ import type { NonceStore } from './nonces.ts';
 import type { GatewayErrorCode } from './replies.ts';
 import { type ApiRequest, bodyParams } from './request.ts';
 
-export type AuthResult =
+type AuthResult =
   | {
       ok: true;
       scheme: 'rpc' | 'v3';
@@ -27,7 +27,7 @@ export type AuthResult =
     }
   | { ok: false; error: GatewayErrorCode; detail?: string; accessKeyId?: string };
 
-export interface AuthDeps {
+interface AuthDeps {
   keys: ReadonlyMap<string, EmulatorKeyConfig>;
   nonces: NonceStore;
   clock: Clock;

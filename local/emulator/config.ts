@@ -23,7 +23,7 @@ export type EmulatorKey = z.input<typeof EmulatorKeySchema>;
 export type EmulatorKeyConfig = z.infer<typeof EmulatorKeySchema>;
 
 /** How often a fault fires: on the next `count` API calls, then on a `share` (0-1) of the calls after those. */
-export const FaultRateSchema = z.object({
+const FaultRateSchema = z.object({
   count: z.number().int().min(0).optional(),
   share: z.number().min(0).max(1).optional(),
 });

@@ -15,7 +15,7 @@ import type { FaceEngine, Judged, UnjudgeableReason, Unjudged } from '../engine/
 import type { EmulatorReply } from './replies.ts';
 
 export const FACE_COMPARE_VERSION = '2022-08-09';
-export const FACE_COMPARE_ACTIONS = ['FaceCompare', 'FaceCompareV2'] as const;
+const FACE_COMPARE_ACTIONS = ['FaceCompare', 'FaceCompareV2'] as const;
 export const isFaceCompareAction = (action: string): boolean =>
   (FACE_COMPARE_ACTIONS as readonly string[]).includes(action);
 
@@ -80,7 +80,7 @@ export function faceCompareSuccess(
   };
 }
 
-export interface FaceComparePhotos {
+interface FaceComparePhotos {
   source: string;
   target: string;
 }

@@ -1,7 +1,7 @@
 /** Fault injection state: counts are spent first (in FAULT_KINDS order), then shares. */
 import { type FaultConfig, FaultConfigSchema, type FaultRate, type ResolvedFaultConfig } from './config.ts';
 
-export const FAULT_KINDS = [
+const FAULT_KINDS = [
   'hang',
   'throttle',
   'systemError',
@@ -9,7 +9,7 @@ export const FAULT_KINDS = [
   'malformedSuccess',
   'slowSuccess',
 ] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultState {
   readonly config: ResolvedFaultConfig;

@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../../shared/clock.ts';
 
-export interface QpsLimiter {
+interface QpsLimiter {
   /** The configured limit, or undefined when off. */
   readonly qps: number | undefined;
   /** Takes one token from the bucket of this key and API; false (nothing taken) when it is empty. */

@@ -7,7 +7,7 @@
  * The HTTP status of a service answer equals its Code (402, 403, ...), so openapi-client, which does check the
  * status, throws on them just as pop-core throws on the Code.
  */
-export const GATEWAY_ERRORS = {
+const GATEWAY_ERRORS = {
   SignatureDoesNotMatch: { status: 400, message: 'Specified signature is not matched with our calculation.' },
   IncompleteSignature: {
     status: 400,
@@ -81,7 +81,7 @@ export function gatewayError(
   };
 }
 
-export interface DataFields {
+interface DataFields {
   passed: 'true' | 'false';
   retCode: 'OK_SUCCESS' | 'SYSTEM_ERROR' | 'UNABLE_GET_IMAGE' | 'PROCESSING';
   retCodeSub: string;

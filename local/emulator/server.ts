@@ -39,12 +39,12 @@ import { judge, judgedReply, validateService } from './service.ts';
 import { createStats, type EmulatorStats } from './stats.ts';
 import { SUB_CODES } from './subcodes.ts';
 
-export const API_ACTION = 'ExecuteRequest';
-export const API_VERSION = '2019-05-21';
+const API_ACTION = 'ExecuteRequest';
+const API_VERSION = '2019-05-21';
 export const STATS_PATH = '/__emulator/stats';
-export const HEALTH_PATH = '/__emulator/health';
+const HEALTH_PATH = '/__emulator/health';
 
-export interface EmulatorOptions {
+interface EmulatorOptions {
   /** Required unless every call is answered in `instant` mode (then undefined spares loading the models). */
   engine: FaceEngine | undefined;
   /** 0 (default) lets the OS choose. */

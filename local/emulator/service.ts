@@ -9,11 +9,11 @@ import type { FaceEngine, Judged, Unjudged } from '../engine/types.ts';
 import { type EmulatorReply, serviceReply, systemErrorReply } from './replies.ts';
 import { SUB_CODES, UNJUDGEABLE_SUB_CODES } from './subcodes.ts';
 
-export const SERVICE_NAME = 'intl_face_verify';
+const SERVICE_NAME = 'intl_face_verify';
 /** The documented message of Code 400. */
 export const MISSING_FIELDS_MESSAGE = 'refFaceContent or authFaceContent or resourceCode is null';
 
-export interface ServicePhotos {
+interface ServicePhotos {
   refFaceContent: string;
   authFaceContent: string;
   resourceCode: string;

@@ -42,7 +42,7 @@ export const emulatorEnvSchema = z.object({
 });
 
 /** Port of `npm run emulator` when IDV_EMULATOR_PORT is unset. */
-export const DEFAULT_EMULATOR_PORT = 8787;
+const DEFAULT_EMULATOR_PORT = 8787;
 
 export interface EmulatorSettings {
   port: number;

@@ -73,4 +73,3 @@ export function createStats() {
     },
   };
 }
-export type StatsRecorder = ReturnType<typeof createStats>;

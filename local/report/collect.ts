@@ -11,7 +11,7 @@ import { listAll, type ObjectStore } from '../../shared/store/types.ts';
 
 export const HISTOGRAM_BINS = 10;
 
-export interface NotVerifiedCase {
+interface NotVerifiedCase {
   caseId: string;
   /** A result status, `no_result` (a photo pair, or one photo, without result.json) or `unreadable`. */
   status: string;

@@ -59,7 +59,7 @@ const argsSchema = withBucketRules(
   }),
 );
 
-export type CliArgs = z.infer<typeof argsSchema>;
+type CliArgs = z.infer<typeof argsSchema>;
 
 export const parseCliArgs = (argv: string[]): CliArgs =>
   parseArgsWith(

@@ -21,7 +21,7 @@ import type { Logger } from '../../shared/log.ts';
 
 export type FcHttpHandler = (event: Buffer, context: unknown) => Promise<FcHttpReply>;
 
-export interface FcHttpRunnerOptions {
+interface FcHttpRunnerOptions {
   handler: FcHttpHandler;
   port?: number;
   host?: string;
@@ -39,13 +39,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const FC_SYNC_BODY_LIMIT = 32 * 1024 * 1024;
-export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+const FC_SYNC_BODY_LIMIT = 32 * 1024 * 1024;
+const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 const TEXTUAL = /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml))/i;
 
 const joinValues = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(',') : (v ?? ''));
 
-export function toFcHttpEvent(
+function toFcHttpEvent(
   req: http.IncomingMessage,
   body: Buffer,
   requestId: string,

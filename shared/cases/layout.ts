@@ -44,7 +44,7 @@ export interface CaseLocation {
 }
 
 /** What a key means to the bucket door. */
-export type ParsedKey =
+type ParsedKey =
   | { kind: 'photo'; role: PhotoRole; location: CaseLocation }
   /** A photo name under the prefix whose folder is not a valid caseId: rejected beside the photo. */
   | { kind: 'invalid-case'; role: PhotoRole; folder: string; message: string }
@@ -103,7 +103,7 @@ export const doneKey = (loc: CaseLocation, pairHash: string, seq: number): strin
 export const sentKey = (loc: CaseLocation, pairHash: string, seq: number, attempt: number): string =>
   `${claimsPrefix(loc, pairHash)}sent-${seqText(seq)}-${attempt}.json`;
 
-export interface ClaimsEntry {
+interface ClaimsEntry {
   pairHash: string;
   kind: 'claim' | 'paid' | 'done' | 'sent';
   seq: number;

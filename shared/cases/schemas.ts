@@ -5,13 +5,6 @@
 import { z } from 'zod';
 import { verdictFieldsSchema } from '../idv/verdict.ts';
 
-export const CASE_STATUS = {
-  verified: 'verified',
-  rejected: 'rejected',
-  retrying: 'retrying',
-  failed: 'failed',
-  held: 'held',
-} as const;
 /**
  * `held`: an upstream attempt may have been billed without an answer we could read (timeout, lost connection,
  * unreadable reply, a crash in flight) and the uncertain-retry budget is spent: nothing retries it

@@ -16,7 +16,7 @@ import { CaseInputError, RUN_LEVEL_CODES, type RunLevelCode, RunLevelError } fro
 import type { CaseStatus } from './schemas.ts';
 import type { CaseSettings } from './settings.ts';
 
-export const FINAL_STATUSES = ['verified', 'rejected', 'failed'] as const satisfies readonly CaseStatus[];
+const FINAL_STATUSES = ['verified', 'rejected', 'failed'] as const satisfies readonly CaseStatus[];
 export const isFinal = (status: CaseStatus): boolean =>
   (FINAL_STATUSES as readonly string[]).includes(status);
 
@@ -45,7 +45,7 @@ export function runLevelErrorOf(err: unknown): RunLevelError | undefined {
   return undefined;
 }
 
-export interface FailureDecision {
+interface FailureDecision {
   status: Exclude<CaseStatus, 'verified'>;
   code: string;
   message: string;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Credentials } from '../idv/types.ts';
 
-export const fcCredentialsSchema = z.object({
+const fcCredentialsSchema = z.object({
   accessKeyId: z.string().min(1),
   accessKeySecret: z.string().min(1),
   securityToken: z.string().optional(),
@@ -26,7 +26,7 @@ export const fcContextSchema = z
       .catch(undefined),
   })
   .loose();
-export type FcContext = z.infer<typeof fcContextSchema>;
+type FcContext = z.infer<typeof fcContextSchema>;
 
 /** Credentials of this invocation: FC's STS keys when present, else the fallback (environment). */
 export function credentialsFor(

@@ -11,7 +11,7 @@ import { eventBody, type FcHttpReply, fcHttpEventSchema } from './http-event.ts'
 import { EventParseError, parseJsonWith } from './json.ts';
 import { jsonReply } from './reply.ts';
 
-export interface FcHttpAdapterOptions {
+interface FcHttpAdapterOptions {
   app: { handle(req: AppRequest): Promise<AppResponse> };
   clock: Clock;
   /** Used when the context carries no STS credentials (the ALIBABA_CLOUD_* environment). */

@@ -14,7 +14,7 @@ export class EventParseError extends Error {
 }
 
 /** Path of a zod issue as text, e.g. `events.0.oss.object.key`. */
-export const issuePath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
+const issuePath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
 
 /** An event's JSON validated by `schema`; an EventParseError (`notJson` when it is not JSON at all) otherwise. */
 export function parseJsonWith<T extends z.ZodType>(

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const ossRecordSchema = z
+const ossRecordSchema = z
   .object({
     eventName: z.string().regex(/^ObjectCreated:/, 'must be an ObjectCreated:* event'),
     eventSource: z.literal('acs:oss'),
@@ -25,12 +25,12 @@ export const ossRecordSchema = z
       .loose(),
   })
   .loose();
-export type OssRecord = z.infer<typeof ossRecordSchema>;
+type OssRecord = z.infer<typeof ossRecordSchema>;
 
 /** The envelope only; parse records one by one (parseOssRecords) so one bad record names itself. */
 export const ossEventSchema = z.object({ events: z.array(z.unknown()).min(1) });
 
-export type OssRecordResult =
+type OssRecordResult =
   | { index: number; ok: true; record: OssRecord }
   | { index: number; ok: false; path: string; message: string };
 

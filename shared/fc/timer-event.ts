@@ -7,7 +7,7 @@ export const fcTimerEventSchema = z.object({
   triggerName: z.string().min(1),
   payload: z.string().default(''),
 });
-export type FcTimerEvent = z.infer<typeof fcTimerEventSchema>;
+type FcTimerEvent = z.infer<typeof fcTimerEventSchema>;
 
 /** Parses the JSON held in the payload string with a schema; an empty payload validates `{}`. */
 export function parseTimerPayload<T extends z.ZodType>(schema: T, event: FcTimerEvent): z.infer<T> {

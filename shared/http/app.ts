@@ -41,7 +41,7 @@ export interface AppResponse {
   body: string;
 }
 
-export interface HttpAppOptions {
+interface HttpAppOptions {
   idv: IdvClient;
   clock: Clock;
   logger: Logger;
@@ -265,7 +265,6 @@ export function createHttpApp(options: HttpAppOptions) {
   }
   return { handle };
 }
-export type HttpApp = ReturnType<typeof createHttpApp>;
 
 /**
  * Whether a failed request's reply is kept for replay. Kept: the caller's own mistakes (4xx: the same body gets

@@ -17,7 +17,7 @@ export const HTTP_ERRORS = {
   payload_too_large: 413,
   unsupported_content_type: 415,
 } as const;
-export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';

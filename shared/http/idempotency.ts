@@ -16,7 +16,7 @@ import { readJson } from '../store/json.ts';
 import type { ObjectStore } from '../store/types.ts';
 import { listAll } from '../store/types.ts';
 
-export interface IdempotencySettings {
+interface IdempotencySettings {
   store: ObjectStore;
   /** Key prefix of the records (no trailing slash). */
   prefix: string;
@@ -67,7 +67,7 @@ export const idempotencyScope = (callerKey: string, idempotencyKey: string): str
 export const requestBodyHash = (contentType: string | undefined, body: Buffer | string): string =>
   sha256((contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '', body);
 
-export interface StoredReply {
+interface StoredReply {
   status: number;
   body: string;
 }
@@ -80,7 +80,7 @@ export interface Ticket {
   finish(reply: StoredReply, spent: { paid: number; uncertain: number }, final: boolean): Promise<void>;
 }
 
-export type IdempotencyStart =
+type IdempotencyStart =
   | { kind: 'replay'; reply: StoredReply }
   | { kind: 'mismatch' }
   | { kind: 'in-flight'; retryAfterSeconds: number }

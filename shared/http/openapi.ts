@@ -20,7 +20,7 @@ const toSchema = (s: z.ZodType, io: 'input' | 'output' = 'output') =>
   z.toJSONSchema(s, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<string, unknown>;
 
 /** Every error code with its status and one message that goes with it (for the examples). */
-export function errorCodesByStatus(): Map<number, { code: string; message: string }[]> {
+function errorCodesByStatus(): Map<number, { code: string; message: string }[]> {
   const byStatus = new Map<number, { code: string; message: string }[]>();
   const add = (status: number, code: string, message: string) => {
     const list = byStatus.get(status) ?? [];
@@ -76,7 +76,7 @@ const COMPONENTS = () => ({
 });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-export interface OpenApiOptions {
+interface OpenApiOptions {
   /** Where the API is served; default: the same origin as the document ("/"). */
   servers?: { url: string; description?: string }[];
 }

@@ -12,7 +12,7 @@ import type { IdvError, IdvErrorCode } from '../idv/errors.ts';
 import { PhotoError } from '../photo/errors.ts';
 import { HttpError } from './errors.ts';
 
-export interface ErrorReply {
+interface ErrorReply {
   status: number;
   headers: Record<string, string>;
   body: {

@@ -10,14 +10,14 @@ import { type PhotoInput, parseVerifyBody } from './body.ts';
 import { HttpError } from './errors.ts';
 import type { VerifyResponse } from './schemas.ts';
 
-export interface VerifyDeps {
+interface VerifyDeps {
   idv: IdvClient;
   clock: Clock;
   limits: { maxPhotoBytes: number; maxPhotoPixels: number };
   defaultResourceCode: string | undefined;
 }
 
-export interface VerifyCall {
+interface VerifyCall {
   requestId: string;
   contentType: string | undefined;
   body: Buffer | string;

@@ -19,7 +19,7 @@ export type IdvApi = (typeof IDV_APIS)[number];
 export const DEFAULT_IDV_API: IdvApi = 'intl_face_verify';
 
 /** The photos and resourceCode of one comparison, already checked (strict base64). */
-export interface ComparisonInput {
+interface ComparisonInput {
   refFaceContent: string;
   authFaceContent: string;
   resourceCode: string;
@@ -27,7 +27,7 @@ export interface ComparisonInput {
   merchantBizId?: string;
 }
 
-export interface UpstreamApi {
+interface UpstreamApi {
   id: IdvApi;
   product: 'saf' | 'cloudauth-intl';
   version: string;
@@ -47,7 +47,7 @@ const serviceParametersJson = (r: ComparisonInput): string =>
   `{"refFaceContent":"${r.refFaceContent}","authFaceContent":"${r.authFaceContent}","resourceCode":${JSON.stringify(r.resourceCode)}}`;
 
 /** 32 hex characters: within FaceCompare's "letters and digits, at most 32" MerchantBizId. */
-export const newMerchantBizId = (): string => randomBytes(16).toString('hex');
+const newMerchantBizId = (): string => randomBytes(16).toString('hex');
 export const MERCHANT_BIZ_ID_PATTERN = /^[A-Za-z0-9]{1,32}$/;
 
 const faceCompare = (id: 'face_compare' | 'face_compare_v2', action: string): UpstreamApi => ({
@@ -79,11 +79,11 @@ export const UPSTREAM_APIS: Readonly<Record<IdvApi, UpstreamApi>> = {
 };
 
 /** Regions each API serves (docs/upstream-apis.md gives the sources). */
-export const API_REGIONS: Readonly<Record<UpstreamApi['product'], readonly string[]>> = {
+const API_REGIONS: Readonly<Record<UpstreamApi['product'], readonly string[]>> = {
   saf: ['ap-southeast-1', 'cn-shanghai'],
   'cloudauth-intl': ['ap-southeast-1', 'ap-southeast-3', 'ap-southeast-5', 'cn-hongkong'],
 };
-export const DEFAULT_REGION = 'ap-southeast-1';
+const DEFAULT_REGION = 'ap-southeast-1';
 
 /**
  * The endpoint when IDV_ENDPOINT is unset. Cloudauth-intl: inside Function Compute (FC_REGION set) in a region

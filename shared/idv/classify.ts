@@ -7,7 +7,7 @@
 import type { IdvErrorCode } from './errors.ts';
 
 /** The documented numeric `Code`s of ExecuteRequest (as strings: pop-core gives numbers, some gateways strings). */
-export const NUMERIC_CODES: Readonly<Record<string, IdvErrorCode>> = {
+const NUMERIC_CODES: Readonly<Record<string, IdvErrorCode>> = {
   '400': 'InvalidParameters',
   '402': 'QuotaExceeded',
   '403': 'NotActivated',
@@ -16,7 +16,7 @@ export const NUMERIC_CODES: Readonly<Record<string, IdvErrorCode>> = {
 };
 
 /** Gateway codes, matched on the part before the first dot (`InvalidAccessKeyId.NotFound` -> `InvalidAccessKeyId`). */
-export const GATEWAY_CODE_FAMILIES: Readonly<Record<string, IdvErrorCode>> = {
+const GATEWAY_CODE_FAMILIES: Readonly<Record<string, IdvErrorCode>> = {
   SignatureDoesNotMatch: 'AuthFailed',
   InvalidAccessKeyId: 'AuthFailed',
   InvalidTimeStamp: 'AuthFailed',
@@ -33,7 +33,7 @@ export const GATEWAY_CODE_FAMILIES: Readonly<Record<string, IdvErrorCode>> = {
 };
 
 /** The retCodeSub of a permanent SYSTEM_ERROR: the resourceCode is not one the service knows. */
-export const INVALID_RESOURCE_CODE_SUB = 'Z1141';
+const INVALID_RESOURCE_CODE_SUB = 'Z1141';
 
 export function classifyUpstreamCode(code: string, retCodeSub?: string): IdvErrorCode {
   if (retCodeSub === INVALID_RESOURCE_CODE_SUB) return 'InvalidResourceCode';
@@ -44,7 +44,7 @@ export function classifyUpstreamCode(code: string, retCodeSub?: string): IdvErro
 }
 
 /** Node socket error codes that mean "no connection was made": nothing was sent, so nothing was billed. */
-export const NETWORK_ERROR_CODES = [
+const NETWORK_ERROR_CODES = [
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',

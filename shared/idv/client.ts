@@ -23,10 +23,7 @@ import { errorOutcome, verdictOutcome } from './outcome.ts';
 import { type RetryPolicy, resolveRetryPolicy, withRetry } from './retry.ts';
 import type { Credentials, IdvClient, Verdict, VerifyOptions, VerifyRequest } from './types.ts';
 
-export const IDV_API_VERSION = '2019-05-21';
-export const IDV_ACTION = 'ExecuteRequest';
-export const IDV_SERVICE = 'intl_face_verify';
-export const DEFAULT_IDV_TIMEOUT_MS = 10_000;
+const DEFAULT_IDV_TIMEOUT_MS = 10_000;
 
 export interface IdvClientOptions {
   endpoint: string;

@@ -3,7 +3,7 @@
  * are one-liners. Every error keeps the upstream RequestId when there is one, and never photo bytes.
  */
 
-export const IDV_ERROR_CODES = [
+const IDV_ERROR_CODES = [
   'InvalidParameters', // HTTP/Code 400: bad ServiceParameters
   'QuotaExceeded', // 402: daily quota spent
   'NotActivated', // 403: service not activated or expired
@@ -25,8 +25,8 @@ export const IDV_ERROR_CODES = [
 ] as const;
 export type IdvErrorCode = (typeof IDV_ERROR_CODES)[number];
 
-export const THROTTLING_CODES = ['Throttled'] as const satisfies readonly IdvErrorCode[];
-export const TRANSIENT_CODES = [
+const THROTTLING_CODES = ['Throttled'] as const satisfies readonly IdvErrorCode[];
+const TRANSIENT_CODES = [
   'SystemError',
   'Processing',
   'Timeout',
@@ -42,8 +42,8 @@ export const TRANSIENT_CODES = [
  * billed. An attempt whose outcome we cannot know (no answer in time, connection lost after sending, a reply we
  * cannot read, PROCESSING) is possibly paid: retried at most `maxUncertainRetries` times.
  */
-export const PAID_CODES = ['UnableGetImage'] as const satisfies readonly IdvErrorCode[];
-export const UNCERTAIN_CODES = [
+const PAID_CODES = ['UnableGetImage'] as const satisfies readonly IdvErrorCode[];
+const UNCERTAIN_CODES = [
   'Timeout',
   'ConnectionLost',
   'Protocol',
@@ -51,7 +51,7 @@ export const UNCERTAIN_CODES = [
   'Processing',
   'Aborted', // the caller gave up while the request was in flight
 ] as const satisfies readonly IdvErrorCode[];
-export type Billing = 'unbilled' | 'paid' | 'uncertain';
+type Billing = 'unbilled' | 'paid' | 'uncertain';
 export const billingOf = (code: IdvErrorCode): Billing =>
   (UNCERTAIN_CODES as readonly string[]).includes(code)
     ? 'uncertain'
@@ -61,8 +61,7 @@ export const billingOf = (code: IdvErrorCode): Billing =>
 
 export const isThrottling = (code: IdvErrorCode): boolean =>
   (THROTTLING_CODES as readonly string[]).includes(code);
-export const isTransient = (code: IdvErrorCode): boolean =>
-  (TRANSIENT_CODES as readonly string[]).includes(code);
+const isTransient = (code: IdvErrorCode): boolean => (TRANSIENT_CODES as readonly string[]).includes(code);
 export const isRetryable = (code: IdvErrorCode): boolean => isThrottling(code) || isTransient(code);
 
 export class IdvError extends Error {

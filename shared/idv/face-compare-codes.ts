@@ -10,7 +10,7 @@
 import { classifyUpstreamCode } from './classify.ts';
 import type { IdvErrorCode } from './errors.ts';
 
-export interface FaceCompareCode {
+interface FaceCompareCode {
   /** HTTP status the documentation gives for the code. */
   status: number;
   code: IdvErrorCode;

@@ -15,14 +15,14 @@ import { classifyFaceCompareCode } from './face-compare-codes.ts';
 import { describeIssues, requestIdOf, ScoreString, safeUpstreamMessage } from './reply.ts';
 import type { Verdict } from './types.ts';
 
-export const FaceCompareResultSchema = z.object({
+const FaceCompareResultSchema = z.object({
   TransactionId: z.string().min(1).optional(),
   Passed: z.enum(['Y', 'N']),
   // Every numeric form (98, "98.5", "1.0E-4"): the same rule as ExecuteRequest's score.
   FaceComparisonScore: ScoreString,
 });
 
-export const FaceCompareReplySchema = z.object({
+const FaceCompareReplySchema = z.object({
   Code: z.union([z.string(), z.number()]).transform(String),
   Message: z.string().optional(),
   RequestId: z.string().optional(),
@@ -31,7 +31,7 @@ export const FaceCompareReplySchema = z.object({
 
 const ReplyBody = jsonString(FaceCompareReplySchema, 'not JSON');
 
-export interface FaceCompareReplyMeta {
+interface FaceCompareReplyMeta {
   httpStatus?: number;
   attempts?: number;
 }

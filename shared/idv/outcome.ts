@@ -8,15 +8,15 @@
  */
 import type { IdvErrorCode } from './errors.ts';
 
-export const IDV_OUTCOMES = ['verified', 'not_same_person', 'attack_suspected', 'refused', 'failed'] as const;
-export type IdvOutcome = (typeof IDV_OUTCOMES)[number];
+const IDV_OUTCOMES = ['verified', 'not_same_person', 'attack_suspected', 'refused', 'failed'] as const;
+type IdvOutcome = (typeof IDV_OUTCOMES)[number];
 
 /** `faceAttack` is null when the API does not judge spoofing (FaceCompare). */
 export const verdictOutcome = (v: { result: boolean; faceAttack?: boolean | null }): IdvOutcome =>
   v.result ? 'verified' : v.faceAttack === true ? 'attack_suspected' : 'not_same_person';
 
 /** Error codes for which the upstream answered and said no; every other code is a failure to get an answer. */
-export const REFUSED_CODES = [
+const REFUSED_CODES = [
   'QuotaExceeded',
   'Throttled',
   'NotActivated',

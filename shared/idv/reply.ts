@@ -17,7 +17,7 @@ import type { Verdict } from './types.ts';
 import { settleVerdict } from './verdict.ts';
 
 /** "true"/"false" (the API's strings) or a real boolean, to a boolean. */
-export const BoolString = z
+const BoolString = z
   .union([z.enum(['true', 'false']), z.boolean()])
   .transform((v) => v === true || v === 'true');
 
@@ -26,10 +26,10 @@ export const BoolString = z
  * (`Double.toString` prints `1.0E-4` below 10^-3 and `1.0E7` from 10^7), and json-bigint's BigNumber objects
  * (pop-core parses replies with json-bigint, which turns numbers of more than 15 digits into BigNumber).
  */
-export const NUMERIC_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const NUMERIC_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const isBigNumber = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && (v as { _isBigNumber?: unknown })._isBigNumber === true;
-export const NumericValue = z
+const NumericValue = z
   .preprocess(
     (v: unknown) => (isBigNumber(v) ? String(v) : typeof v === 'string' ? v.trim() : v),
     z.union([z.string().regex(NUMERIC_TEXT, 'not a number'), z.number()]),
@@ -40,20 +40,17 @@ export const NumericValue = z
 /** "87.3" (the API's string), "1.0E-4", 87 or 87.3 unquoted: a number in 0-100. */
 export const ScoreString = NumericValue.pipe(z.number().min(0).max(100));
 
-export const ExtInfoSchema = z.object({ result: BoolString, score: ScoreString, faceAttack: BoolString });
+const ExtInfoSchema = z.object({ result: BoolString, score: ScoreString, faceAttack: BoolString });
 
-export const RET_CODES = ['OK_SUCCESS', 'SYSTEM_ERROR', 'UNABLE_GET_IMAGE', 'PROCESSING'] as const;
-
-export const DataSchema = z.object({
+const DataSchema = z.object({
   passed: BoolString.optional(),
   retCode: z.string(),
   retCodeSub: z.string().default(''),
   retMessage: z.string().default(''),
   extInfo: z.unknown().optional(),
 });
-export type ReplyData = z.infer<typeof DataSchema>;
 
-export const ReplySchema = z.object({
+const ReplySchema = z.object({
   Code: z
     .union([z.number(), z.string(), z.custom<{ toString(): string }>((v) => isBigNumber(v))])
     .transform((c) => String(c).trim()),
@@ -84,7 +81,7 @@ const RET_CODE_ERRORS = {
   PROCESSING: 'Processing',
 } as const;
 
-export interface ReplyMeta {
+interface ReplyMeta {
   httpStatus?: number;
   attempts?: number;
 }

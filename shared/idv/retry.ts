@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { type Clock, sleep as realSleep } from '../clock.ts';
 import { IdvError, isThrottling } from './errors.ts';
 
-export const RetryPolicySchema = z.object({
+const RetryPolicySchema = z.object({
   maxAttempts: z.number().int().min(1).max(20),
   baseDelayMs: z.number().min(0),
   maxDelayMs: z.number().min(0),
@@ -35,13 +35,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /** What the attempts of one call cost: certainly billed, and possibly billed (outcome unknown). */
-export interface AttemptLedger {
+interface AttemptLedger {
   paid: number;
   uncertain: number;
 }
 
 /** Below this many ms left before the deadline another attempt is not worth starting. */
-export const MIN_ATTEMPT_MS = 50;
+const MIN_ATTEMPT_MS = 50;
 
 export function resolveRetryPolicy(partial: Partial<RetryPolicy> = {}): RetryPolicy {
   return RetryPolicySchema.parse({ ...DEFAULT_RETRY_POLICY, ...partial });
@@ -57,7 +57,7 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () =>
  * Retry only throttling and transient failures; one whose outcome is unknown (possibly billed) only while the
  * call has spent no more than `maxUncertainRetries` retries on such outcomes (`ledger.uncertain` counts this one).
  */
-export const shouldRetry = (error: IdvError, ledger: AttemptLedger, maxUncertainRetries: number): boolean =>
+const shouldRetry = (error: IdvError, ledger: AttemptLedger, maxUncertainRetries: number): boolean =>
   error.retryable && (error.billing !== 'uncertain' || ledger.uncertain <= maxUncertainRetries);
 
 export interface RetryContext {

@@ -14,11 +14,11 @@
 import { createHash, createHmac } from 'node:crypto';
 import { canonicalQuery } from './signature.ts';
 
-export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
+const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
 
 export const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-export interface V3Request {
+interface V3Request {
   method: string;
   /** The path as sent, `/` for RPC-style APIs. */
   path: string;
@@ -46,7 +46,7 @@ export function canonicalRequestV3(request: V3Request): string {
   ].join('\n');
 }
 
-export function stringToSignV3(canonicalRequest: string): string {
+function stringToSignV3(canonicalRequest: string): string {
   return `${ACS3_ALGORITHM}\n${sha256Hex(canonicalRequest)}`;
 }
 
@@ -56,7 +56,7 @@ export function signV3(request: V3Request, secret: string): string {
     .digest('hex');
 }
 
-export interface Acs3Authorization {
+interface Acs3Authorization {
   accessKeyId: string;
   signedHeaders: string[];
   signature: string;

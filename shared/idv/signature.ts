@@ -7,7 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type RpcParams = Readonly<Record<string, string>>;
+type RpcParams = Readonly<Record<string, string>>;
 
 /**
  * RFC 3986 percent-encoding as Alibaba's gateways expect: UTF-8 bytes, unreserved A-Z a-z 0-9 - _ . ~ kept,

@@ -37,13 +37,12 @@ export const verdictSchema = verdictFieldsSchema.extend({
   uncertainAttempts: z.number().int().optional(),
 });
 
-export type VerdictCore = Pick<
+type VerdictCore = Pick<
   z.infer<typeof verdictFieldsSchema>,
   'passed' | 'result' | 'faceAttack' | 'upstreamInconsistent'
 >;
 
-export const isInconsistentVerdict = (v: VerdictCore): boolean =>
-  v.result && (!v.passed || v.faceAttack === true);
+const isInconsistentVerdict = (v: VerdictCore): boolean => v.result && (!v.passed || v.faceAttack === true);
 
 export function settleVerdict<T extends VerdictCore>(verdict: T): T {
   if (!isInconsistentVerdict(verdict)) return verdict;

@@ -11,7 +11,7 @@ export const PHOTO_ERRORS = {
   photo_too_large: 413,
   photo_too_many_pixels: 413,
 } as const;
-export type PhotoErrorCode = keyof typeof PHOTO_ERRORS;
+type PhotoErrorCode = keyof typeof PHOTO_ERRORS;
 
 export class PhotoError extends Error {
   override readonly name = 'PhotoError';

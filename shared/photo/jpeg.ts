@@ -7,7 +7,7 @@
  */
 import { isStartOfFrame } from './dimensions.ts';
 
-export interface JpegSegment {
+interface JpegSegment {
   marker: number;
   /** Offset of the 0xFF that starts the marker. */
   start: number;
@@ -15,7 +15,7 @@ export interface JpegSegment {
   end: number;
 }
 
-export type JpegWalk =
+type JpegWalk =
   | { ok: true; segments: JpegSegment[] /** Offset of the SOS marker. */; scanStart: number }
   | { ok: false; reason: 'truncated' | 'malformed' };
 
@@ -67,7 +67,7 @@ const signatureOf = (bytes: Buffer, seg: JpegSegment, length: number) =>
  * change how pixels are read: APP2 ICC_PROFILE (colours) and APP14 Adobe (colour transform flag).
  * APP0 (JFIF) is kept.
  */
-export function isStrippable(bytes: Buffer, seg: JpegSegment): boolean {
+function isStrippable(bytes: Buffer, seg: JpegSegment): boolean {
   if (seg.marker === COM) return true;
   if (seg.marker <= APP0 || seg.marker > 0xef) return false;
   if (seg.marker === APP2 && signatureOf(bytes, seg, 12) === 'ICC_PROFILE\0') return false;

@@ -44,12 +44,5 @@ export const countStatus = (counts: RerunCounts, status: CaseStatus): void => {
 };
 
 /** Why a run ended. */
-export const STOP_REASONS = [
-  'complete',
-  'deadline',
-  'limit',
-  'quota',
-  'list-error',
-  'run-level-error',
-] as const;
+const STOP_REASONS = ['complete', 'deadline', 'limit', 'quota', 'list-error', 'run-level-error'] as const;
 export type StopReason = (typeof STOP_REASONS)[number];

@@ -24,13 +24,13 @@ export async function readCursor(
   return cursor && cursor.prefix === prefix && cursor.force === force ? cursor : undefined;
 }
 
-export async function saveCursor(store: ObjectStore, cursor: RerunCursor): Promise<void> {
+async function saveCursor(store: ObjectStore, cursor: RerunCursor): Promise<void> {
   await store.put(cursorKey(cursor.prefix), jsonBody(cursorSchema.parse(cursor)), {
     contentType: 'application/json',
   });
 }
 
-export async function clearCursor(store: ObjectStore, prefix: string): Promise<void> {
+async function clearCursor(store: ObjectStore, prefix: string): Promise<void> {
   await store.delete(cursorKey(prefix));
 }
 

@@ -31,7 +31,7 @@ export interface FcInvokeClient {
   ): Promise<{ statusCode?: number; headers?: Record<string, string> }>;
 }
 
-export interface FanoutTarget {
+interface FanoutTarget {
   /** The OSS function's name (s.yaml: idv-verify-oss). */
   functionName: string;
   /** Version or alias; default LATEST. */
@@ -50,7 +50,7 @@ const loadFc3 = (): Promise<typeof fc3> => {
   return fc3Module;
 };
 
-export class FanoutError extends Error {
+class FanoutError extends Error {
   override readonly name = 'FanoutError';
   readonly code = 'FanoutFailed';
 }
@@ -94,7 +94,7 @@ export function createFanoutRunner(
   };
 }
 
-export interface Fc3ClientOptions {
+interface Fc3ClientOptions {
   region: string;
   /** Default `<accountId>.<region>.fc.aliyuncs.com`. */
   endpoint?: string;

@@ -9,7 +9,7 @@ export interface Position {
   pageToken: string | undefined;
 }
 
-export interface Watermark {
+interface Watermark {
   finish(seq: number, position: Position): void;
   /** undefined while no case (and no earlier cursor) is behind it. */
   position(): Position | undefined;

@@ -1,6 +1,6 @@
 /** Errors of the object store adapters, with stable codes and a retry classification. */
 
-export const STORE_ERROR_CODES = [
+const STORE_ERROR_CODES = [
   'InvalidKey', // a key that could escape the folder or that the store cannot hold
   'SymbolicLink', // fs store: the object or a folder on its path is a symbolic link (never followed)
   'Throttled', // 503 SlowDown, 429
@@ -10,9 +10,9 @@ export const STORE_ERROR_CODES = [
   'UnsafeBucket', // the bucket's settings would let a conditional create succeed twice (OSS with versioning)
   'Unexpected', // anything else
 ] as const;
-export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
+type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 
-export const RETRYABLE_STORE_CODES = [
+const RETRYABLE_STORE_CODES = [
   'Throttled',
   'Unavailable',
   'Network',

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { isMissing } from './fs-files.ts';
 import { isValidKey, RESERVED_TOP_LEVEL } from './keys.ts';
 
-export interface WalkFilter {
+interface WalkFilter {
   /** Only keys starting with this. */
   prefix: string;
   /** Only keys sorting strictly after this. */

@@ -35,7 +35,7 @@ import type { ListEntry, ListPage, ObjectInfo, ObjectStore, StoredObject } from 
 
 const MAX_PAGE = 1000;
 
-export interface FsStoreOptions {
+interface FsStoreOptions {
   /** The bucket folder; created when missing. */
   root: string;
 }

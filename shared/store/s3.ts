@@ -32,9 +32,9 @@ import { mapS3Error, statusOf } from './s3-errors.ts';
 import type { ObjectInfo, ObjectStore, PutOptions } from './types.ts';
 import { normaliseEtag } from './types.ts';
 
-export type S3Flavour = 'oss' | 's3';
+type S3Flavour = 'oss' | 's3';
 
-export interface S3StoreOptions {
+interface S3StoreOptions {
   bucket: string;
   /** e.g. `https://s3.oss-ap-southeast-1.aliyuncs.com`. */
   endpoint: string;
@@ -62,7 +62,7 @@ export const flavourOf = (endpoint: string): S3Flavour => {
   }
 };
 
-export function createS3Client(options: Omit<S3StoreOptions, 'client' | 'flavour'>): S3Client {
+function createS3Client(options: Omit<S3StoreOptions, 'client' | 'flavour'>): S3Client {
   quietAwsSdkNodeVersionWarning();
   const provide = options.credentials;
   return new S3Client({
@@ -232,7 +232,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 }
 
 /** Refuses a bucket with versioning Enabled or Suspended (claims by conditional create would not hold). */
-export async function checkVersioning(client: S3Client, bucket: string): Promise<void> {
+async function checkVersioning(client: S3Client, bucket: string): Promise<void> {
   let status: string | undefined;
   try {
     status = (await client.send(new GetBucketVersioningCommand({ Bucket: bucket })))?.Status;

@@ -23,7 +23,7 @@ export interface PutOptions {
   metadata?: Record<string, string>;
 }
 
-export type PutIfAbsentResult = { created: true; etag: string } | { created: false };
+type PutIfAbsentResult = { created: true; etag: string } | { created: false };
 
 export interface ListEntry {
   key: string;
@@ -32,7 +32,7 @@ export interface ListEntry {
   lastModifiedEpochMs: number;
 }
 
-export interface ListRequest {
+interface ListRequest {
   prefix: string;
   /** Opaque token from the previous page's nextToken. */
   token?: string;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
-  DEFAULT_IDV_ENDPOINT,
   loadCredentialsConfig,
   loadHttpConfig,
   loadIdvConfig,
@@ -24,7 +23,7 @@ function failure(fn: () => unknown): ConfigError {
 describe('loadIdvConfig', () => {
   it('defaults to the Singapore endpoint and a 10 s timeout when nothing is set', () => {
     expect(loadIdvConfig({})).toMatchObject({
-      endpoint: DEFAULT_IDV_ENDPOINT,
+      endpoint: 'https://saf.ap-southeast-1.aliyuncs.com',
       timeoutMs: 10_000,
       endpointFromEnv: false,
     });
