@@ -106,17 +106,7 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
   let stopReason: StopReason | undefined;
   let error: RerunReport['error'];
 
-  let resume = readsCursor ? await readCursor(store, options.prefix, force) : undefined;
-  if (resume?.pageToken !== undefined) {
-    try {
-      const head = options.prefix === '' ? '' : `${options.prefix}/`;
-      await store.list({ prefix: head, token: resume.pageToken, limit: 1 });
-    } catch (err) {
-      log.warn('the saved cursor cannot be listed from; starting from the beginning', { err });
-      resume = undefined;
-    }
-  }
-  if (resume) log.info('resuming after the saved cursor', { afterFolder: resume.afterFolder });
+  const resume = readsCursor ? await resumePoint(store, options.prefix, force, log) : undefined;
 
   let nextSeq = 0;
   const watermark = createWatermark(
@@ -283,16 +273,62 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
   }
   await Promise.all(pending);
 
-  const reason: StopReason = stopReason ?? 'complete';
+  return settleRun(deps, options, log, {
+    counts,
+    failedCases,
+    stopReason: stopReason ?? 'complete',
+    error,
+    resume,
+    position: watermark.position(),
+    writesCursor,
+    startEpochMs,
+  });
+}
+
+/** Where to resume: the saved cursor, unless its page token cannot be listed from any more. */
+async function resumePoint(store: ObjectStore, prefix: string, force: boolean, log: Logger) {
+  let resume = await readCursor(store, prefix, force);
+  if (resume?.pageToken !== undefined) {
+    try {
+      const head = prefix === '' ? '' : `${prefix}/`;
+      await store.list({ prefix: head, token: resume.pageToken, limit: 1 });
+    } catch (err) {
+      log.warn('the saved cursor cannot be listed from; starting from the beginning', { err });
+      resume = undefined;
+    }
+  }
+  if (resume) log.info('resuming after the saved cursor', { afterFolder: resume.afterFolder });
+  return resume;
+}
+
+/** Saves or clears the cursor (unless a dry run or the CLI), logs the run and builds its report. */
+async function settleRun(
+  deps: RerunDeps,
+  options: RerunOptions,
+  log: Logger,
+  run: {
+    counts: RerunCounts;
+    failedCases: string[];
+    stopReason: StopReason;
+    error: RerunReport['error'];
+    resume: Awaited<ReturnType<typeof readCursor>>;
+    position: ReturnType<ReturnType<typeof createWatermark>['position']>;
+    writesCursor: boolean;
+    startEpochMs: number;
+  },
+): Promise<RerunReport> {
+  const { store, clock } = deps;
+  const { counts, error, resume, stopReason: reason } = run;
+  const force = options.force ?? false;
   let cursor: RerunCursor | undefined;
-  if (writesCursor) {
+  if (run.writesCursor) {
     try {
       cursor = await settleCursor(store, {
         prefix: options.prefix,
         force,
         reason,
         resumed: resume !== undefined,
-        position: watermark.position(),
+        position: run.position,
         nowEpochMs: clock.nowMs(),
       });
     } catch (err) {
@@ -304,15 +340,15 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
     stopReason: reason,
     ...(cursor ? { cursor } : {}),
     ...(resume ? { resumedFrom: resume.afterFolder } : {}),
-    failedCases,
+    failedCases: run.failedCases,
     ...(error ? { error } : {}),
-    durationMs: clock.nowMs() - startEpochMs,
+    durationMs: clock.nowMs() - run.startEpochMs,
   };
   const level = error || counts.errors > 0 ? 'warn' : 'info';
   log[level]('rerun finished', {
     outcome: reason,
     counts,
-    dryRun,
+    dryRun: options.dryRun ?? false,
     force,
     ...(cursor ? { cursorAfter: cursor.afterFolder } : {}),
     durationMs: report.durationMs,
