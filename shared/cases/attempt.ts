@@ -6,7 +6,7 @@
 import { CheckedBase64 } from '../idv/base64.ts';
 import { IdvError } from '../idv/errors.ts';
 import type { Verdict } from '../idv/types.ts';
-import { settleVerdict } from '../idv/verdict.ts';
+import { settleVerdict, verdictFieldsOf } from '../idv/verdict.ts';
 import type { Logger } from '../log.ts';
 import { normalisePhoto } from '../photo.ts';
 import type { ObjectInfo, StoredObject } from '../store/types.ts';
@@ -63,20 +63,7 @@ const counted = (ctx: AttemptContext) => ({
 
 const nowIso = (ctx: AttemptContext) => new Date(ctx.deps.clock.nowMs()).toISOString();
 
-const verdictFields = (verdict: Verdict): VerdictFields => {
-  const v = settleVerdict(verdict);
-  return {
-    passed: v.passed,
-    result: v.result,
-    score: v.score,
-    faceAttack: v.faceAttack,
-    retCode: v.retCode,
-    retCodeSub: v.retCodeSub,
-    retMessage: v.retMessage,
-    ...(v.upstreamInconsistent ? { upstreamInconsistent: true } : {}),
-    ...(v.transactionId === undefined ? {} : { transactionId: v.transactionId }),
-  };
-};
+const verdictFields = (verdict: Verdict): VerdictFields => verdictFieldsOf(settleVerdict(verdict));
 
 /**
  * `reference` of the case.json of the version a paid record answered (the same case.json: it is part of the

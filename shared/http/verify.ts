@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import { CheckedBase64 } from '../idv/base64.ts';
 import { IdvError } from '../idv/errors.ts';
 import type { Credentials, IdvClient } from '../idv/types.ts';
-import { settleVerdict } from '../idv/verdict.ts';
+import { settleVerdict, verdictFieldsOf } from '../idv/verdict.ts';
 import type { Logger } from '../log.ts';
 import { type NormalisedPhoto, normalisePhoto } from '../photo.ts';
 import { type PhotoInput, parseVerifyBody } from './body.ts';
@@ -101,15 +101,7 @@ export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<
   return {
     requestId: call.requestId,
     upstreamRequestId: verdict.requestId,
-    passed: verdict.passed,
-    result: verdict.result,
-    score: verdict.score,
-    faceAttack: verdict.faceAttack,
-    retCode: verdict.retCode,
-    retCodeSub: verdict.retCodeSub,
-    retMessage: verdict.retMessage,
-    ...(verdict.upstreamInconsistent ? { upstreamInconsistent: true } : {}),
-    ...(verdict.transactionId === undefined ? {} : { transactionId: verdict.transactionId }),
+    ...verdictFieldsOf(verdict),
     ...(input.reference === undefined ? {} : { reference: input.reference }),
     verifiedAt: new Date(deps.clock.nowMs()).toISOString(),
   };

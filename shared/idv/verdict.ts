@@ -48,3 +48,18 @@ export function settleVerdict<T extends VerdictCore>(verdict: T): T {
   if (!isInconsistentVerdict(verdict)) return verdict;
   return { ...verdict, result: false, upstreamInconsistent: true };
 }
+
+type VerdictFields = z.infer<typeof verdictFieldsSchema>;
+
+/** The verdict's own fields (no request id or attempt counts), as result.json and the HTTP reply carry them. */
+export const verdictFieldsOf = (v: VerdictFields): VerdictFields => ({
+  passed: v.passed,
+  result: v.result,
+  score: v.score,
+  faceAttack: v.faceAttack,
+  retCode: v.retCode,
+  retCodeSub: v.retCodeSub,
+  retMessage: v.retMessage,
+  ...(v.upstreamInconsistent ? { upstreamInconsistent: true } : {}),
+  ...(v.transactionId === undefined ? {} : { transactionId: v.transactionId }),
+});
