@@ -15,6 +15,7 @@
  * Trade-off: a crash between the upstream reply and the paid record write costs at most the uncertain-retry
  * budget on takeover (the upstream has no idempotency key), and is counted in result.json.
  */
+import { jsonBody, readJson } from '../store/json.ts';
 import type { ObjectStore } from '../store/types.ts';
 import { listAll } from '../store/types.ts';
 import {
@@ -41,23 +42,6 @@ import { versionHash } from './version.ts';
 /** Key of a version without case.json: sha256 of the canonical JSON of both photo ETags (see versionHash). */
 export const pairHash = (refEtag: string, authEtag: string): string =>
   versionHash({ refEtag, authEtag, caseJsonEtag: undefined });
-
-export async function readJson<T>(
-  store: ObjectStore,
-  key: string,
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
-): Promise<T | undefined> {
-  const object = await store.get(key);
-  if (!object) return undefined;
-  try {
-    const parsed = schema.safeParse(JSON.parse(object.body.toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export const jsonBody = (value: unknown): Buffer => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
 
 /** Upstream attempts of earlier claims that died without a result: certainly and possibly billed. */
 export interface DeadAttempts {

@@ -2,6 +2,7 @@
  * The operator's per-case input: resourceCode from case.json, else the photo metadata `resource-code`
  * (x-oss-meta-resource-code on ref.jpg, then auth.jpg), else the configured default.
  */
+import { parseJson } from '../json.ts';
 import type { ObjectInfo, ObjectStore } from '../store/types.ts';
 import { CaseInputError } from './errors.ts';
 import { type CaseLocation, caseJsonKey } from './layout.ts';
@@ -21,19 +22,14 @@ export async function readCaseJson(
 /** case.json's body (undefined: there is none) -> its fields; CaseInputError case_json_malformed when invalid. */
 export function parseCaseJson(body: Buffer | undefined): CaseJson | undefined {
   if (body === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    throw new CaseInputError('case_json_malformed', 'case.json is not valid JSON', err);
+  const parsed = parseJson(caseJsonSchema, body);
+  if (parsed.ok) return parsed.value;
+  if (parsed.notJson) {
+    throw new CaseInputError('case_json_malformed', 'case.json is not valid JSON', parsed.cause);
   }
-  const parsed = caseJsonSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
-    throw new CaseInputError('case_json_malformed', `case.json ${where}${issue?.message ?? 'is invalid'}`);
-  }
-  return parsed.data;
+  const { issue } = parsed;
+  const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+  throw new CaseInputError('case_json_malformed', `case.json ${where}${issue.message}`);
 }
 
 export async function loadCaseInput(

@@ -2,8 +2,9 @@
  * A photo pair in a folder whose name is not a valid caseId: result.json `rejected` / `invalid_case_id` beside
  * the photos, no claim and no paid call. Rewriting the same rejection is harmless, so no claim is needed.
  */
+
+import { jsonBody, readJson } from '../store/json.ts';
 import type { ObjectStore } from '../store/types.ts';
-import { jsonBody, readJson } from './claims.ts';
 import { PHOTO_FILES, RESULT_JSON } from './layout.ts';
 import { type CaseResult, resultSchema } from './schemas.ts';
 import type { CaseDeps, CaseOutcome } from './types.ts';

@@ -6,9 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
+import { readJson } from '../store/json.ts';
 import type { ObjectInfo, ObjectStore, StoredObject } from '../store/types.ts';
 import { type AttemptContext, type AttemptEnd, holdCase, reusePaid, verifyPair } from './attempt.ts';
-import { acquireClaim, type ClaimAttempt, readJson, releaseClaim } from './claims.ts';
+import { acquireClaim, type ClaimAttempt, releaseClaim } from './claims.ts';
 import { type CaseLocation, caseJsonKey, photoKey, resultKey } from './layout.ts';
 import { type CaseResult, resultSchema } from './schemas.ts';
 import { isFinal } from './state.ts';

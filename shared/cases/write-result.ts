@@ -2,7 +2,7 @@
  * The last step of processCase: write result.json, unless a photo or case.json was replaced meanwhile (a verdict about an
  * old version must not shadow the new one), then apply the retention setting.
  */
-import { jsonBody } from './claims.ts';
+import { jsonBody } from '../store/json.ts';
 import { type CaseLocation, caseJsonKey, photoKey, resultKey } from './layout.ts';
 import { type CaseResult, resultSchema } from './schemas.ts';
 import type { CaseDeps, CaseOutcome } from './types.ts';

@@ -3,7 +3,7 @@
  * a valid caseId (a caseId starts with a letter or digit) and the key ends in `.json`, so neither the rerun's
  * case grouping nor the OSS trigger's photo-suffix filter ever takes it for a case.
  */
-import { jsonBody, readJson } from '../cases/claims.ts';
+import { jsonBody, readJson } from '../store/json.ts';
 import type { ObjectStore } from '../store/types.ts';
 import type { StopReason } from './counts.ts';
 import { cursorSchema, type RerunCursor } from './schemas.ts';

@@ -5,7 +5,6 @@
  * cursor so the next run continues where this one stopped; a run that reaches the end clears it.
  */
 import pLimit from 'p-limit';
-import { readJson } from '../cases/claims.ts';
 import { RunLevelError } from '../cases/errors.ts';
 import { claimKey } from '../cases/layout.ts';
 import { pendingClaimSeq } from '../cases/lease.ts';
@@ -14,6 +13,7 @@ import { versionHash, versionToJudge } from '../cases/version.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { StoreError } from '../store/errors.ts';
+import { readJson } from '../store/json.ts';
 import type { ObjectStore } from '../store/types.ts';
 import { countStatus, emptyCounts, type RerunCounts, type StopReason } from './counts.ts';
 import { readCursor, settleCursor } from './cursor.ts';

@@ -14,3 +14,6 @@ export async function readJson<T extends z.ZodType>(
   const parsed = parseJson(schema, object.body);
   return parsed.ok ? parsed.value : undefined;
 }
+
+/** A JSON object's body: indented, with a final newline (result.json is read by people too). */
+export const jsonBody = (value: unknown): Buffer => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
