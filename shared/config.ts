@@ -295,16 +295,17 @@ const defaultOssEndpoint = (region: string, fcRegion: string | undefined): strin
     : `https://s3.oss-${region}.aliyuncs.com`;
 
 // ---- rerun: the rerun-batch timer function, `npm run rerun` and npm start's local schedule ----
-/** `90s`, `15m`, `1h`, `1h30m`, `500ms` or plain milliseconds. */
-const durationMs = z
-  .string()
-  .transform((s, ctx) => {
-    const ms = parseDurationMs(s);
-    if (ms === undefined)
-      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 15m or 1h' });
-    return ms ?? 0;
-  })
-  .refine((ms) => ms >= 1000 && ms <= 86_400_000, 'must be between 1s and 24h');
+/** `90s`, `15m`, `1h`, `1h30m`, `500ms` or plain milliseconds (shared/duration.ts), within a range. */
+const durationIn = (example: string, minMs: number, maxMs: number, range: string) =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      const ms = parseDurationMs(s);
+      if (ms === undefined)
+        ctx.addIssue({ code: 'custom', message: `must be a duration such as ${example}` });
+      return ms ?? 0;
+    })
+    .refine((ms) => ms >= minMs && ms <= maxMs, `must be between ${range}`);
 export const rerunEnvSchema = z
   .object({
     /** Cases verified at the same time by one run (default 4). */
@@ -324,7 +325,7 @@ export const rerunEnvSchema = z
     FC_ACCOUNT_ID: opt(z.string().regex(/^\d+$/, 'must be the numeric account id')),
     FC_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id')),
     /** npm start's schedule when there is no s.yaml timer trigger (default 1m). */
-    IDV_RERUN_INTERVAL: opt(durationMs),
+    IDV_RERUN_INTERVAL: opt(durationIn('30s, 15m or 1h', 1000, 86_400_000, '1s and 24h')),
   })
   .refine((e) => e.IDV_RERUN_MODE !== 'fanout' || e.IDV_FANOUT_FUNCTION !== undefined, {
     path: ['IDV_FANOUT_FUNCTION'],
@@ -362,16 +363,6 @@ export function quietAwsSdkNodeVersionWarning(): void {
 }
 
 // ---- idempotency: Idempotency-Key records of the verify-http function (docs/money-safety.md) ----
-const ttlMs = z
-  .string()
-  .trim()
-  .regex(/^\d+(ms|s|m|h)?$/, 'must be a duration such as 90m or 24h')
-  .transform((s) => {
-    const [, n, unit] = /^(\d+)(ms|s|m|h)?$/.exec(s) as RegExpExecArray;
-    const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(unit ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
-    return Number(n) * factor;
-  })
-  .refine((ms) => ms >= 60_000 && ms <= 7 * 86_400_000, 'must be between 1m and 168h');
 export const idempotencyEnvSchema = z.object({
   /** A local folder for the records (npm start sets it to the bucket folder). */
   IDV_IDEMPOTENCY_DIR: opt(z.string().min(1)),
@@ -381,7 +372,7 @@ export const idempotencyEnvSchema = z.object({
   ),
   IDV_IDEMPOTENCY_PREFIX: opt(prefixSchema.refine((p) => p !== '', 'must not be empty')),
   /** How long a completed reply is replayed (default 24h). */
-  IDV_IDEMPOTENCY_TTL: opt(ttlMs),
+  IDV_IDEMPOTENCY_TTL: opt(durationIn('90m or 24h', 60_000, 7 * 86_400_000, '1m and 168h')),
   OSS_REGION: opt(z.string().regex(/^[a-z0-9-]+$/, 'must be a region id such as ap-southeast-1')),
   IDV_OSS_ENDPOINT: opt(z.url({ protocol: /^https?$/ })),
   IDV_OSS_FLAVOUR: opt(z.enum(['oss', 's3'])),

@@ -5,7 +5,7 @@
  * (the simulator's are). Every call waits `requestMs` of virtual time (an OSS round trip from FC in the same
  * region) and is counted per kind of OSS request.
  */
-import { createHash } from 'node:crypto';
+import { md5 } from '../../shared/store/fs-files.ts';
 import type { ListEntry, ObjectStore, StoredObject } from '../../shared/store/types.ts';
 import type { VirtualTime } from './virtual-time.ts';
 
@@ -53,7 +53,7 @@ export function createMemoryBucket(time: VirtualTime, requestMs: number): Memory
     const object: StoredObject = {
       key,
       body,
-      etag: createHash('md5').update(body).digest('hex').toUpperCase(),
+      etag: md5(body),
       size: body.length,
       lastModifiedEpochMs: time.nowMs(),
       contentType: undefined,

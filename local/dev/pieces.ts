@@ -11,6 +11,7 @@ import { UPSTREAM_APIS } from '../../shared/idv/apis.ts';
 import type { Credentials } from '../../shared/idv/types.ts';
 import type { Logger } from '../../shared/log.ts';
 import { STATS_PATH, startEmulator } from '../emulator/server.ts';
+import { emulatorOptionsFrom } from '../emulator/settings.ts';
 import { createFaceEngine } from '../engine/engine.ts';
 import { startFcHttpRunner } from '../runner/fc-http.ts';
 import type { DevConfig } from './config.ts';
@@ -76,12 +77,7 @@ export async function startUpstream(
   try {
     const emulator = await startEmulator({
       engine,
-      port: settings.port,
-      host: settings.host,
-      keys: [settings.key],
-      faults: settings.faults,
-      resourceCodes: settings.resourceCodes,
-      ...(settings.qps === undefined ? {} : { qps: settings.qps }),
+      ...emulatorOptionsFrom(settings),
       logger: logger.child({ component: 'emulator' }),
     });
     const { accessKeyId, accessKeySecret, securityToken } = settings.key;

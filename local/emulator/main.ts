@@ -7,7 +7,7 @@ import { ConfigError, loadLogConfig, readProcessEnv } from '../../shared/config.
 import { createLogger, type Logger } from '../../shared/log.ts';
 import { createFaceEngine } from '../engine/engine.ts';
 import { STATS_PATH, startEmulator } from './server.ts';
-import { type EmulatorSettings, loadEmulatorSettings } from './settings.ts';
+import { type EmulatorSettings, emulatorOptionsFrom, loadEmulatorSettings } from './settings.ts';
 
 const env = readProcessEnv();
 let settings: EmulatorSettings;
@@ -27,12 +27,7 @@ if (!instant) console.log('Loading the face engine...');
 const engine = instant ? undefined : await createFaceEngine();
 const emulator = await startEmulator({
   engine,
-  port: settings.port,
-  host: settings.host,
-  keys: [settings.key],
-  faults: settings.faults,
-  resourceCodes: settings.resourceCodes,
-  ...(settings.qps === undefined ? {} : { qps: settings.qps }),
+  ...emulatorOptionsFrom(settings),
   logger,
 });
 

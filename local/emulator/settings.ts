@@ -77,3 +77,13 @@ export function loadEmulatorSettings(env: Env, defaultPort = DEFAULT_EMULATOR_PO
     qps: raw.IDV_EMULATOR_QPS,
   };
 }
+
+/** startEmulator's options from the settings (the engine and the logger are the caller's). */
+export const emulatorOptionsFrom = (settings: EmulatorSettings) => ({
+  port: settings.port,
+  host: settings.host,
+  keys: [settings.key],
+  faults: settings.faults,
+  resourceCodes: settings.resourceCodes,
+  ...(settings.qps === undefined ? {} : { qps: settings.qps }),
+});

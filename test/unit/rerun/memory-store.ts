@@ -2,7 +2,7 @@
  * A small in-memory ObjectStore for the rerun's unit tests (pages of at most 1,000 keys, ascending order,
  * token = last key of the page), with a count of the calls made to each operation.
  */
-import { createHash } from 'node:crypto';
+import { md5 } from '../../../shared/store/fs-files.ts';
 import type { ListEntry, ObjectStore, StoredObject } from '../../../shared/store/types.ts';
 
 export interface MemoryStore extends ObjectStore {
@@ -21,7 +21,7 @@ export function memoryStore(nowMs: () => number = () => Date.now()): MemoryStore
   const make = (key: string, body: Buffer, lastModifiedEpochMs = nowMs()): StoredObject => ({
     key,
     body,
-    etag: createHash('md5').update(body).digest('hex').toUpperCase(),
+    etag: md5(body),
     size: body.length,
     lastModifiedEpochMs,
     contentType: undefined,
