@@ -44,7 +44,7 @@ export const pairHash = (refEtag: string, authEtag: string): string =>
   versionHash({ refEtag, authEtag, caseJsonEtag: undefined });
 
 /** Upstream attempts of earlier claims that died without a result: certainly and possibly billed. */
-export interface DeadAttempts {
+interface DeadAttempts {
   paid: number;
   uncertain: number;
 }
@@ -53,7 +53,7 @@ export type ClaimAttempt =
   | { won: true; claim: Claim; paid: PaidRecord | undefined; dead: DeadAttempts }
   | { won: false; holder: Claim | undefined };
 
-export interface ClaimRequest {
+interface ClaimRequest {
   location: CaseLocation;
   /** versionHash of the version to claim (shared/cases/version.ts). */
   hash: string;
@@ -111,7 +111,7 @@ export async function acquireClaim(store: ObjectStore, req: ClaimRequest): Promi
  * answered (its answer is reused). Conservative: an attempt that ended throttled before its holder crashed
  * also counts as uncertain. Done records are read only for claims that sent something.
  */
-export async function deadAttempts(
+async function deadAttempts(
   entries: readonly { kind: string; seq: number }[],
   resultSeq: number,
   ourSeq: number,

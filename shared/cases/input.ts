@@ -9,7 +9,7 @@ import { type CaseLocation, caseJsonKey } from './layout.ts';
 import { type CaseJson, caseJsonSchema } from './schemas.ts';
 import type { CaseSettings } from './settings.ts';
 
-export const RESOURCE_CODE_METADATA = 'resource-code';
+const RESOURCE_CODE_METADATA = 'resource-code';
 const RESOURCE_CODE = /^\d{8}$/;
 
 export async function readCaseJson(
@@ -42,7 +42,7 @@ export async function loadCaseInput(
   return caseInputFrom((await store.get(caseJsonKey(location)))?.body, ref, auth, settings);
 }
 
-export interface CaseInput {
+interface CaseInput {
   resourceCode: string;
   reference: string | undefined;
 }

@@ -10,7 +10,7 @@ import { verdictFieldsSchema } from '../idv/verdict.ts';
  * unreadable reply, a crash in flight) and the uncertain-retry budget is spent: nothing retries it
  * automatically; `npm run rerun -- --force` settles it (docs/money-safety.md).
  */
-export const caseStatusSchema = z.enum(['verified', 'rejected', 'retrying', 'failed', 'held']);
+const caseStatusSchema = z.enum(['verified', 'rejected', 'retrying', 'failed', 'held']);
 export type CaseStatus = z.infer<typeof caseStatusSchema>;
 
 /** Optional operator input beside the photos. Unknown fields are refused so a typo is not silently ignored. */
@@ -24,7 +24,7 @@ export const caseJsonSchema = z.strictObject({
 export type CaseJson = z.infer<typeof caseJsonSchema>;
 
 const isoSchema = z.iso.datetime();
-export const photoRefSchema = z.object({ etag: z.string(), size: z.number().int().nonnegative() });
+const photoRefSchema = z.object({ etag: z.string(), size: z.number().int().nonnegative() });
 
 export type VerdictFields = z.infer<typeof verdictFieldsSchema>;
 
@@ -78,7 +78,7 @@ export const claimSchema = z.object({
 export type Claim = z.infer<typeof claimSchema>;
 
 /** Written right before an upstream request leaves: proof after a crash that the attempt may have been billed. */
-export const sentRecordSchema = z.object({
+const sentRecordSchema = z.object({
   schema: z.literal('idv.sent/v1'),
   claimSeq: z.number().int().positive(),
   attempt: z.number().int().positive(),

@@ -38,7 +38,7 @@ export interface DecisionInput {
   force: boolean;
 }
 
-export const DUE_REASONS = [
+const DUE_REASONS = [
   'no-result',
   'expired-claim',
   'unreadable-result',
@@ -46,7 +46,7 @@ export const DUE_REASONS = [
   'case-json-changed',
   'retry-due',
 ] as const;
-export const SKIP_REASONS = [
+const SKIP_REASONS = [
   'invalid-case-id',
   'incomplete',
   'in-progress',
@@ -54,8 +54,8 @@ export const SKIP_REASONS = [
   'retry-later',
   'held',
 ] as const;
-export type DueReason = (typeof DUE_REASONS)[number];
-export type SkipReason = (typeof SKIP_REASONS)[number];
+type DueReason = (typeof DUE_REASONS)[number];
+type SkipReason = (typeof SKIP_REASONS)[number];
 
 export type Decision =
   | { action: 'due'; reason: DueReason }
@@ -63,7 +63,7 @@ export type Decision =
   | { action: 'skip'; reason: SkipReason };
 
 /** The result, when it is about the version there now (both photos and case.json). */
-export function resultAboutCurrent(
+function resultAboutCurrent(
   input: Pick<DecisionInput, 'refEtag' | 'authEtag' | 'caseJsonEtag' | 'result'>,
 ): ResultFacts | undefined {
   const { result, refEtag, authEtag } = input;

@@ -24,7 +24,7 @@ import { type CaseSnapshot, scanCasesAfter } from './scan.ts';
 import type { RerunCursor } from './schemas.ts';
 import { createWatermark } from './watermark.ts';
 
-export interface RerunDeps {
+interface RerunDeps {
   store: ObjectStore;
   clock: Clock;
   logger: Logger;

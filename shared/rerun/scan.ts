@@ -8,7 +8,7 @@ import { CASE_JSON, caseIdSchema, PHOTO_FILES, parseClaimsName, RESULT_JSON } fr
 import type { ListEntry, ObjectStore } from '../store/types.ts';
 import { RERUN_DIR } from './cursor.ts';
 
-export interface PhotoVersion {
+interface PhotoVersion {
   etag: string;
   size: number;
 }
@@ -17,7 +17,7 @@ export interface PhotoVersion {
  * The newest claim seen for one version (`.idv-<pairHash>.claim-<seq>.json`). Its lease is its own
  * leaseUntilEpochMs (read by the rerun when it matters), never the listing's last-modified time.
  */
-export interface ClaimSeen {
+interface ClaimSeen {
   seq: number;
   /** The claim has ended (a `done` marker): nobody is working on it. */
   released: boolean;
@@ -43,7 +43,7 @@ export interface CaseSnapshot {
   pageToken: string | undefined;
 }
 
-export interface ScanOptions {
+interface ScanOptions {
   prefix: string;
   /** Start listing at this page (a cursor's pageToken). */
   pageToken?: string;
@@ -55,7 +55,7 @@ export interface ScanOptions {
   onPage?: (keys: number) => void;
 }
 
-export const folderOf = (prefix: string, caseId: string): string =>
+const folderOf = (prefix: string, caseId: string): string =>
   prefix === '' ? `${caseId}/` : `${prefix}/${caseId}/`;
 
 function newSnapshot(prefix: string, caseId: string, pageToken: string | undefined): CaseSnapshot {
