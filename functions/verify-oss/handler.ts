@@ -54,7 +54,7 @@ const loadVerifyOssConfig = (env: Env): VerifyOssConfig => ({
   credentials: loadCredentialsConfig(env),
 });
 
-type OssHandler = (event: Buffer, context: unknown) => Promise<OssReply>;
+export type OssHandler = (event: Buffer, context: unknown) => Promise<OssReply>;
 
 /** The function from its environment (index.ts, at cold start). */
 export const createVerifyOssHandler = fromEnv(loadVerifyOssConfig, verifyOssHandlerFromConfig, 'verify-oss');
