@@ -78,11 +78,11 @@ export const idvClientFromConfig = (
   deps: { clock?: Clock; logger: Logger; retry?: Partial<RetryPolicy>; credentials?: () => Credentials },
 ): IdvClient =>
   createIdvClient({
-    ...(deps.retry ? { retry: deps.retry } : {}),
     api: config.api,
     endpoint: config.endpoint,
     timeoutMs: config.timeoutMs,
-    retry: { maxUncertainRetries: config.maxUncertainRetries },
+    // The caller's policy (QUEUED_WORK_RETRY for the bucket door and the rerun) with the configured budget.
+    retry: { ...deps.retry, maxUncertainRetries: config.maxUncertainRetries },
     credentials: deps.credentials ?? noCredentials,
     ...(deps.clock ? { clock: deps.clock } : {}),
     logger: deps.logger,

@@ -269,6 +269,19 @@ describe.each(UPSTREAM_MATRIX)('verify-oss handler with the emulator ($api)', (u
     expect(paid() - before).toBe(1);
   });
 
+  it('keeps retrying gateway throttling (never billed) within the invocation, beyond the 3 attempts of the HTTP door', async () => {
+    emulator.setFaults({ instant: true, throttle: { count: 4 } });
+    await putPair('throttled', 22);
+    const before = paid();
+    await handlerFor()(ossEventBuffer(['cases/throttled/ref.jpg']), fcContext());
+    expect(await readResult(store, { prefix: 'cases', caseId: 'throttled' })).toMatchObject({
+      status: 'verified',
+      paidAttempts: 1,
+      uncertainAttempts: 0,
+    });
+    expect(paid() - before).toBe(1);
+  });
+
   it('retries a spent daily quota after the reset (where the API has a quota reply); an account not activated leaves the case unjudged', async () => {
     await putPair('quota', 17);
     const spent = handlerFor({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'spent-ak' });
