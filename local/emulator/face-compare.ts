@@ -64,20 +64,10 @@ export function faceCompareSuccess(
   requestId: string,
   outcome: string,
 ): EmulatorReply {
-  return {
-    status: 200,
-    outcome,
-    body: {
-      RequestId: requestId,
-      Code: '200',
-      Message: 'success',
-      Result: {
-        TransactionId: randomBytes(16).toString('hex'),
-        Passed: passed ? 'Y' : 'N',
-        FaceComparisonScore: Math.round(Math.min(100, Math.max(0, score)) * 100) / 100,
-      },
-    },
-  };
+  return codeTwoHundred(requestId, outcome, {
+    Passed: passed ? 'Y' : 'N',
+    FaceComparisonScore: Math.round(Math.min(100, Math.max(0, score)) * 100) / 100,
+  });
 }
 
 interface FaceComparePhotos {
@@ -167,19 +157,18 @@ export async function judgeFaceCompare(
 }
 
 /** The `malformedSuccess` fault: Code "200" (billed) with a Result that does not parse. */
-export function faceCompareMalformedSuccess(requestId: string): EmulatorReply {
+export const faceCompareMalformedSuccess = (requestId: string): EmulatorReply =>
+  codeTwoHundred(requestId, 'malformedSuccess', { Passed: 'maybe', FaceComparisonScore: 'NaN%' });
+
+function codeTwoHundred(requestId: string, outcome: string, verdict: Record<string, unknown>): EmulatorReply {
   return {
     status: 200,
-    outcome: 'malformedSuccess',
+    outcome,
     body: {
       RequestId: requestId,
       Code: '200',
       Message: 'success',
-      Result: {
-        TransactionId: randomBytes(16).toString('hex'),
-        Passed: 'maybe',
-        FaceComparisonScore: 'NaN%',
-      },
+      Result: { TransactionId: randomBytes(16).toString('hex'), ...verdict },
     },
   };
 }
