@@ -6,11 +6,11 @@
  */
 import { loadLogConfig, readProcessEnv } from '../shared/config.ts';
 import { createLogger } from '../shared/log.ts';
-import { startBucketDoor } from './bucket-door.ts';
+import { startBucketDoor } from './bucket/door.ts';
 import { bannerText } from './dev/banner.ts';
 import { loadDevConfig } from './dev/config.ts';
 import { type Piece, startHttpFunction, startUpstream } from './dev/pieces.ts';
-import { startRerunTimer } from './rerun-timer.ts';
+import { startRerunTimer } from './timer/timer.ts';
 
 const env = readProcessEnv();
 const logger = createLogger({ level: loadLogConfig(env).level });

@@ -8,7 +8,7 @@ import { IdvError } from '../idv/errors.ts';
 import type { Verdict } from '../idv/types.ts';
 import { settleVerdict, verdictFieldsOf } from '../idv/verdict.ts';
 import type { Logger } from '../log.ts';
-import { normalisePhoto } from '../photo.ts';
+import { normalisePhoto } from '../photo/normalise.ts';
 import type { ObjectInfo, StoredObject } from '../store/types.ts';
 import { recordPaid, recordSent, releaseClaim } from './claims.ts';
 import { caseInputFrom, parseCaseJson } from './input.ts';

@@ -5,7 +5,7 @@ import { IdvError } from '../idv/errors.ts';
 import type { Credentials, IdvClient } from '../idv/types.ts';
 import { settleVerdict, verdictFieldsOf } from '../idv/verdict.ts';
 import type { Logger } from '../log.ts';
-import { type NormalisedPhoto, normalisePhoto } from '../photo.ts';
+import { type NormalisedPhoto, normalisePhoto } from '../photo/normalise.ts';
 import { type PhotoInput, parseVerifyBody } from './body.ts';
 import { HttpError } from './errors.ts';
 import type { VerifyResponse } from './schemas.ts';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type BucketWatcher, startBucketWatcher } from '../../../local/bucket-watcher.ts';
+import { type BucketWatcher, startBucketWatcher } from '../../../local/bucket/watcher.ts';
 import { ossEventSchema, parseOssRecords } from '../../../shared/fc/oss-event.ts';
 import { silentLogger } from '../../../shared/log.ts';
 import { jpeg } from '../../helpers/oss-events.ts';

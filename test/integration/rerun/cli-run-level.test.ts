@@ -28,7 +28,7 @@ function runCli(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', path.join(REPO, 'local/rerun-cli.ts'), ...args],
+      ['--import', 'tsx', path.join(REPO, 'local/rerun-cli/main.ts'), ...args],
       {
         cwd: REPO,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },

@@ -31,7 +31,7 @@ function runCli(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', path.join(REPO, 'local/rerun-cli.ts'), ...args],
+      ['--import', 'tsx', path.join(REPO, 'local/rerun-cli/main.ts'), ...args],
       {
         cwd: REPO,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PhotoError } from '../../../shared/photo/errors.ts';
 import { jpegInfo, walkJpeg } from '../../../shared/photo/jpeg.ts';
-import { normalisePhoto } from '../../../shared/photo.ts';
+import { normalisePhoto } from '../../../shared/photo/normalise.ts';
 import {
   asPng,
   exifRotated,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodePhotoBase64Text } from '../../../shared/photo/base64.ts';
 import { PHOTO_ERRORS, PhotoError } from '../../../shared/photo/errors.ts';
-import { normalisePhoto } from '../../../shared/photo.ts';
+import { normalisePhoto } from '../../../shared/photo/normalise.ts';
 import { faceCrop } from '../../helpers/photos.ts';
 
 const LIMITS = { maxBytes: 1024 * 1024, maxPixels: 4_000_000 };

@@ -7,7 +7,7 @@ import { processCase, readResult } from '../../../shared/cases/process.ts';
 import { DEFAULT_CASE_SETTINGS } from '../../../shared/cases/settings.ts';
 import { silentLogger } from '../../../shared/log.ts';
 import { PhotoError } from '../../../shared/photo/errors.ts';
-import { normalisePhoto } from '../../../shared/photo.ts';
+import { normalisePhoto } from '../../../shared/photo/normalise.ts';
 import { createFsStore } from '../../../shared/store/fs.ts';
 import { jpeg, movableClock, recordingClient } from '../../helpers/oss-events.ts';
 

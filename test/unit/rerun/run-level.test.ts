@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exitCodeOf, summaryTable } from '../../../local/rerun-cli/report.ts';
-import { onDemandCommand } from '../../../local/rerun-timer.ts';
+import { onDemandCommand } from '../../../local/timer/timer.ts';
 import { RunLevelError } from '../../../shared/cases/errors.ts';
 import { processCase, readResult } from '../../../shared/cases/process.ts';
 import { DEFAULT_CASE_SETTINGS } from '../../../shared/cases/settings.ts';

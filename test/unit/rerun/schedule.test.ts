@@ -12,8 +12,8 @@ import {
   ScheduleError,
   scheduleFromSYaml,
   validateCron,
-} from '../../../local/rerun-schedule.ts';
-import { loadLocalSchedule } from '../../../local/rerun-timer.ts';
+} from '../../../local/timer/schedule.ts';
+import { loadLocalSchedule } from '../../../local/timer/timer.ts';
 import { loadRerunConfig } from '../../../shared/config.ts';
 
 interface SYamlDoc {

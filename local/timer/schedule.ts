@@ -9,7 +9,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseDurationMs } from '../shared/duration.ts';
+import { parseDurationMs } from '../../shared/duration.ts';
 
 export type RerunSchedule =
   | {

@@ -20,14 +20,14 @@ import { type FSWatcher, watch } from 'node:fs';
 import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { caseOfCaseJsonKey, parseCaseKey, photoKey } from '../shared/cases/layout.ts';
-import { BUSY_RECHECK_GRACE_MS } from '../shared/cases/lease.ts';
-import { objectCreatedEvent } from '../shared/fc/oss-event.ts';
-import type { Logger } from '../shared/log.ts';
-import { StoreError } from '../shared/store/errors.ts';
-import { md5 } from '../shared/store/fs-files.ts';
-import { linkedFolderGuard } from '../shared/store/fs-links.ts';
-import { RESERVED_TOP_LEVEL } from '../shared/store/keys.ts';
+import { caseOfCaseJsonKey, parseCaseKey, photoKey } from '../../shared/cases/layout.ts';
+import { BUSY_RECHECK_GRACE_MS } from '../../shared/cases/lease.ts';
+import { objectCreatedEvent } from '../../shared/fc/oss-event.ts';
+import type { Logger } from '../../shared/log.ts';
+import { StoreError } from '../../shared/store/errors.ts';
+import { md5 } from '../../shared/store/fs-files.ts';
+import { linkedFolderGuard } from '../../shared/store/fs-links.ts';
+import { RESERVED_TOP_LEVEL } from '../../shared/store/keys.ts';
 
 type OssEventHandler = (event: Buffer, context: unknown) => Promise<unknown>;
 

@@ -3,12 +3,12 @@
  * ./bucket) fed by the bucket watcher, calling the same upstream as the HTTP function.
  */
 import path from 'node:path';
-import { verifyOssHandlerFromConfig } from '../functions/verify-oss/handler.ts';
-import { caseFolder } from '../shared/cases/layout.ts';
-import type { Logger } from '../shared/log.ts';
-import { startBucketWatcher } from './bucket-watcher.ts';
-import type { DevConfig } from './dev/config.ts';
-import { idvTowards, localBucket, type Piece, type Upstream } from './dev/pieces.ts';
+import { verifyOssHandlerFromConfig } from '../../functions/verify-oss/handler.ts';
+import { caseFolder } from '../../shared/cases/layout.ts';
+import type { Logger } from '../../shared/log.ts';
+import type { DevConfig } from '../dev/config.ts';
+import { idvTowards, localBucket, type Piece, type Upstream } from '../dev/pieces.ts';
+import { startBucketWatcher } from './watcher.ts';
 
 export async function startBucketDoor(
   config: Pick<DevConfig, 'idv' | 'bucket'>,

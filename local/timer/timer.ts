@@ -7,18 +7,18 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { rerunBatchHandlerFromConfig } from '../functions/rerun-batch/handler.ts';
-import type { RerunConfig } from '../shared/config.ts';
-import type { Logger } from '../shared/log.ts';
-import type { DevConfig } from './dev/config.ts';
-import { idvTowards, localBucket, type Piece, type Upstream } from './dev/pieces.ts';
+import { rerunBatchHandlerFromConfig } from '../../functions/rerun-batch/handler.ts';
+import type { RerunConfig } from '../../shared/config.ts';
+import type { Logger } from '../../shared/log.ts';
+import type { DevConfig } from '../dev/config.ts';
+import { idvTowards, localBucket, type Piece, type Upstream } from '../dev/pieces.ts';
 import {
   describeSchedule,
   intervalSchedule,
   nextFireEpochMs,
   type RerunSchedule,
   scheduleFromSYaml,
-} from './rerun-schedule.ts';
+} from './schedule.ts';
 
 /**
  * IDV_RERUN_INTERVAL when it is set (it overrides s.yaml's timer, keeping that trigger's payload and timeout),

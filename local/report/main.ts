@@ -14,13 +14,13 @@ import {
   loadCredentialsConfig,
   readProcessEnv,
   type StoreTarget,
-} from '../shared/config.ts';
-import type { Credentials } from '../shared/idv/types.ts';
-import { storeFromConfig } from '../shared/wiring.ts';
-import { BUCKET_OPTIONS, bucketArgsShape, parseArgsWith, UsageError, withBucketRules } from './cli/args.ts';
-import { DEFAULT_THRESHOLD } from './engine/calibration.ts';
-import { collectReport } from './report/collect.ts';
-import { renderReportHtml } from './report/html.ts';
+} from '../../shared/config.ts';
+import type { Credentials } from '../../shared/idv/types.ts';
+import { storeFromConfig } from '../../shared/wiring.ts';
+import { BUCKET_OPTIONS, bucketArgsShape, parseArgsWith, UsageError, withBucketRules } from '../cli/args.ts';
+import { DEFAULT_THRESHOLD } from '../engine/calibration.ts';
+import { collectReport } from './collect.ts';
+import { renderReportHtml } from './html.ts';
 
 export const USAGE = `Usage: npm run report -- [--prefix cases/] [--bucket-dir DIR | --bucket NAME --region R]
                        (--out report.html | --json) [--threshold N]

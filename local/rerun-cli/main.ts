@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { systemClock } from '../shared/clock.ts';
+import { systemClock } from '../../shared/clock.ts';
 import {
   bucketStoreTarget,
   ConfigError,
@@ -19,16 +19,16 @@ import {
   loadLogConfig,
   loadRerunConfig,
   readProcessEnv,
-} from '../shared/config.ts';
-import { createLogger } from '../shared/log.ts';
-import { runRerun } from '../shared/rerun/run.ts';
-import { createInlineRunner } from '../shared/rerun/runner.ts';
-import { idvClientFromConfig, storeFromConfig } from '../shared/wiring.ts';
-import { UsageError } from './cli/args.ts';
-import { MissingBucketFolderError, parseCliArgs, USAGE } from './rerun-cli/args.ts';
-import { terminalLogLine } from './rerun-cli/log-line.ts';
-import { createProgress } from './rerun-cli/progress.ts';
-import { caseLine, exitCodeOf, summaryTable } from './rerun-cli/report.ts';
+} from '../../shared/config.ts';
+import { createLogger } from '../../shared/log.ts';
+import { runRerun } from '../../shared/rerun/run.ts';
+import { createInlineRunner } from '../../shared/rerun/runner.ts';
+import { idvClientFromConfig, storeFromConfig } from '../../shared/wiring.ts';
+import { UsageError } from '../cli/args.ts';
+import { MissingBucketFolderError, parseCliArgs, USAGE } from './args.ts';
+import { terminalLogLine } from './log-line.ts';
+import { createProgress } from './progress.ts';
+import { caseLine, exitCodeOf, summaryTable } from './report.ts';
 
 async function main(): Promise<number> {
   const args = parseCliArgs(process.argv.slice(2));

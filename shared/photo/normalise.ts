@@ -16,10 +16,10 @@
  * re-encoded as JPEG; sharp drops all metadata on output unless asked to keep it.
  */
 import sharp, { type Metadata } from 'sharp';
-import { headerDimensions } from './photo/dimensions.ts';
-import { PhotoError } from './photo/errors.ts';
-import { type JpegInfo, jpegInfo, stripJpegMetadata, walkJpeg } from './photo/jpeg.ts';
-import { type PhotoFormat, sniffFormat } from './photo/magic.ts';
+import { headerDimensions } from './dimensions.ts';
+import { PhotoError } from './errors.ts';
+import { type JpegInfo, jpegInfo, stripJpegMetadata, walkJpeg } from './jpeg.ts';
+import { type PhotoFormat, sniffFormat } from './magic.ts';
 
 interface PhotoLimits {
   /** Input bytes. */
