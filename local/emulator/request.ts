@@ -1,5 +1,6 @@
 /** The parts of an incoming HTTP request the emulator needs, read once (body size limited). */
 import type { IncomingMessage } from 'node:http';
+import { dict } from '../../shared/own.ts';
 
 export interface ApiRequest {
   method: string;
@@ -23,7 +24,7 @@ export async function readApiRequest(req: IncomingMessage, maxBodyBytes: number)
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const rawQuery = q < 0 ? '' : url.slice(q + 1);
-  const headers: Record<string, string> = {};
+  const headers = dict<string>();
   for (const [name, value] of Object.entries(req.headersDistinct)) {
     if (value) headers[name] = value.join(',');
   }

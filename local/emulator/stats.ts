@@ -1,5 +1,6 @@
 /** Calls per AccessKey and outcome, for tests and benchmarks (`GET /__emulator/stats`). */
 import { z } from 'zod';
+import { dict, own } from '../../shared/own.ts';
 
 export const EmulatorStatsSchema = z.object({
   /** Every request to the API path, authenticated or not. */
@@ -26,6 +27,16 @@ export const EmulatorStatsSchema = z.object({
 });
 export type EmulatorStats = z.infer<typeof EmulatorStatsSchema>;
 
+// Keys come from requests (any AccessKeyId or Action, `valueOf` and `__proto__` included): prototype-free records.
+const bump = (counts: Record<string, number>, key: string) => {
+  counts[key] = (own(counts, key) ?? 0) + 1;
+};
+const within = (outer: Record<string, Record<string, number>>, key: string) => {
+  const inner = own(outer, key) ?? dict<number>();
+  outer[key] = inner;
+  return inner;
+};
+
 export function createStats() {
   const stats: EmulatorStats = {
     requests: 0,
@@ -33,11 +44,11 @@ export function createStats() {
     qpsThrottled: 0,
     inFlight: 0,
     peakInFlight: 0,
-    byOutcome: {},
-    byKey: {},
-    byAction: {},
+    byOutcome: dict(),
+    byKey: dict(),
+    byAction: dict(),
     paidCalls: 0,
-    paidByKey: {},
+    paidByKey: dict(),
   };
   return {
     started() {
@@ -49,18 +60,13 @@ export function createStats() {
     paid(accessKeyId: string | undefined) {
       const key = accessKeyId ?? '-';
       stats.paidCalls++;
-      stats.paidByKey[key] = (stats.paidByKey[key] ?? 0) + 1;
+      bump(stats.paidByKey, key);
     },
     finished(accessKeyId: string | undefined, outcome: string, action = '-') {
       stats.inFlight--;
-      stats.byOutcome[outcome] = (stats.byOutcome[outcome] ?? 0) + 1;
-      const key = accessKeyId ?? '-';
-      const perKey = stats.byKey[key] ?? {};
-      perKey[outcome] = (perKey[outcome] ?? 0) + 1;
-      stats.byKey[key] = perKey;
-      const perAction = stats.byAction[action] ?? {};
-      perAction[outcome] = (perAction[outcome] ?? 0) + 1;
-      stats.byAction[action] = perAction;
+      bump(stats.byOutcome, outcome);
+      bump(within(stats.byKey, accessKeyId ?? '-'), outcome);
+      bump(within(stats.byAction, action), outcome);
     },
     qpsThrottled() {
       stats.qpsThrottled++;

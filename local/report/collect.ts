@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import { parseCaseKey, RESULT_JSON } from '../../shared/cases/layout.ts';
 import { type CaseResult, resultSchema } from '../../shared/cases/schemas.ts';
 import { parseJson } from '../../shared/json.ts';
+import { dict, own } from '../../shared/own.ts';
 import { listAll, type ObjectStore } from '../../shared/store/types.ts';
 
 export const HISTOGRAM_BINS = 10;
@@ -45,7 +46,7 @@ export interface BatchReport {
 }
 
 const bump = (m: Record<string, number>, k: string) => {
-  m[k] = (m[k] ?? 0) + 1;
+  m[k] = (own(m, k) ?? 0) + 1;
 };
 
 const reasonOf = (r: CaseResult): string => {
@@ -95,11 +96,11 @@ export async function collectReport(
     generatedAt: new Date(options.nowMs).toISOString(),
     threshold: options.threshold,
     cases: 0,
-    byStatus: {},
+    byStatus: dict(),
     scoreHistogram: Array.from({ length: HISTOGRAM_BINS }, () => 0),
     scores: { count: 0 },
-    attempts: {},
-    errorCodes: {},
+    attempts: dict(),
+    errorCodes: dict(),
     notVerified: [],
     verdicts: { same_person: 0, not_same_person: 0, attack_suspected: 0 },
     mismatches: [],

@@ -3,6 +3,7 @@
  * status, the score histogram with the pass mark, attempts, error codes, the cases that are not verified with
  * their reason, and when the batch ran. Every text from the bucket is escaped.
  */
+import { own } from '../../shared/own.ts';
 import { type BatchReport, HISTOGRAM_BINS } from './collect.ts';
 
 export const escapeHtml = (s: string): string =>
@@ -60,7 +61,7 @@ export function renderReportHtml(report: BatchReport): string {
   const cards = [['cases', report.cases] as [string, number], ...statuses]
     .map(
       ([k, n]) =>
-        `<div class="card" data-status="${escapeHtml(k)}" style="border-color:${STATUS_COLOURS[k] ?? '#1d1d1f'}"><div class="n">${n}</div><div>${escapeHtml(k)}</div></div>`,
+        `<div class="card" data-status="${escapeHtml(k)}" style="border-color:${own(STATUS_COLOURS, k) ?? '#1d1d1f'}"><div class="n">${n}</div><div>${escapeHtml(k)}</div></div>`,
     )
     .join('');
   const attempts = Object.entries(report.attempts).sort((a, b) => Number(a[0]) - Number(b[0]));

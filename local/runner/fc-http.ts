@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import type { FcHttpEvent, FcHttpReply } from '../../shared/fc/http-event.ts';
 import { fcHttpReplySchema } from '../../shared/fc/http-event.ts';
 import type { Logger } from '../../shared/log.ts';
+import { dict } from '../../shared/own.ts';
 
 export type FcHttpHandler = (event: Buffer, context: unknown) => Promise<FcHttpReply>;
 
@@ -52,10 +53,10 @@ function toFcHttpEvent(
   nowEpochMs: number,
 ): FcHttpEvent {
   const { rawPath, query } = splitTarget(req.url ?? '/');
-  const headers: Record<string, string> = {};
+  const headers = dict<string>();
   // headersDistinct keeps repeated headers apart (req.headers joins them with ", "); FC joins with ",".
   for (const [name, value] of Object.entries(req.headersDistinct)) headers[name] = joinValues(value);
-  const queryParameters: Record<string, string> = {};
+  const queryParameters = dict<string>();
   for (const key of new Set(query.keys())) queryParameters[key] = query.getAll(key).join(',');
   let path = rawPath;
   try {

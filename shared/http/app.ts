@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import { IdvError } from '../idv/errors.ts';
 import type { Credentials, IdvClient } from '../idv/types.ts';
 import type { Logger } from '../log.ts';
+import { own } from '../own.ts';
 import { PhotoError } from '../photo/errors.ts';
 import { isAuthorised } from './auth.ts';
 import { HttpError } from './errors.ts';
@@ -208,11 +209,11 @@ export function createHttpApp(options: HttpAppOptions) {
     const facts: RequestFacts = { ledger: { paid: 0, uncertain: 0 } };
     const money = () => ({ paidAttempts: facts.ledger.paid, uncertainAttempts: facts.ledger.uncertain });
     try {
-      const methods = routes[req.path];
+      const methods = own(routes, req.path);
       if (!methods) throw new HttpError('not_found', 'no such route');
       const method = req.method.toUpperCase();
       // HEAD works wherever GET does (the FC platform or the runner drops the body).
-      const route = methods[method] ?? (method === 'HEAD' ? methods.GET : undefined);
+      const route = own(methods, method) ?? (method === 'HEAD' ? methods.GET : undefined);
       if (!route) {
         const allowed = Object.keys(methods).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
         throw new HttpError('method_not_allowed', `use ${allowed.join(', ')}`, {

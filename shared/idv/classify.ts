@@ -4,6 +4,7 @@
  * the POP gateway in front of every Alibaba API answers its own failures with string codes
  * (SignatureDoesNotMatch, InvalidAccessKeyId.NotFound, Throttling.User, ...).
  */
+import { own } from '../own.ts';
 import type { IdvErrorCode } from './errors.ts';
 
 /** The documented numeric `Code`s of ExecuteRequest (as strings: pop-core gives numbers, some gateways strings). */
@@ -37,10 +38,10 @@ const INVALID_RESOURCE_CODE_SUB = 'Z1141';
 
 export function classifyUpstreamCode(code: string, retCodeSub?: string): IdvErrorCode {
   if (retCodeSub === INVALID_RESOURCE_CODE_SUB) return 'InvalidResourceCode';
-  const numeric = NUMERIC_CODES[code];
+  const numeric = own(NUMERIC_CODES, code);
   if (numeric) return numeric;
   const family = code.split('.')[0] ?? code;
-  return GATEWAY_CODE_FAMILIES[family] ?? (/^5\d\d$/.test(code) ? 'SystemError' : 'UpstreamRejected');
+  return own(GATEWAY_CODE_FAMILIES, family) ?? (/^5\d\d$/.test(code) ? 'SystemError' : 'UpstreamRejected');
 }
 
 /** Node socket error codes that mean "no connection was made": nothing was sent, so nothing was billed. */

@@ -278,6 +278,27 @@ describe('GET /__emulator/stats', () => {
 });
 
 describe('startEmulator robustness', () => {
+  it('treats keys, actions and header names like valueOf, constructor and __proto__ as plain names', async () => {
+    const before = emulator.stats().requests;
+    const query = new URLSearchParams({ Action: 'valueOf', AccessKeyId: 'constructor', __proto__: 'x' });
+    const rpc = await fetch(`${emulator.url}/?${query}`, { method: 'POST' });
+    const v3 = await fetch(`${emulator.url}/`, {
+      method: 'POST',
+      headers: {
+        authorization: 'ACS3-HMAC-SHA256 Credential=__proto__,SignedHeaders=constructor;toString,Signature=00',
+        'x-acs-action': 'toString',
+      },
+    });
+    for (const res of [rpc, v3]) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(((await res.json()) as { Code: unknown }).Code).toEqual(expect.any(String));
+    }
+    const stats = emulator.stats();
+    expect(stats.requests).toBe(before + 2);
+    expect(stats.inFlight).toBe(0);
+  });
+
   it('answers any request with a JSON error carrying a Code and RequestId, never crashing (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -292,6 +313,7 @@ describe('startEmulator robustness', () => {
         fc.option(
           fc.constantFrom(
             'ACS3-HMAC-SHA256 Credential=a,SignedHeaders=host,Signature=00',
+            'ACS3-HMAC-SHA256 Credential=valueOf,SignedHeaders=constructor;__proto__;host,Signature=00',
             'ACS3-x',
             'Bearer z',
           ),

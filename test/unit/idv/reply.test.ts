@@ -166,6 +166,14 @@ describe('parseReply', () => {
     expect(err.billing).toBe('unbilled');
   });
 
+  it.each(['constructor', 'toString', '__proto__', 'valueOf.Sub'])(
+    'classifies an unknown gateway Code named like an Object.prototype member (%s) as an upstream rejection',
+    (code) => {
+      const err = thrown({ Code: code, RequestId: 'R', Message: 'odd' });
+      expect(err.code).toBe('UpstreamRejected');
+    },
+  );
+
   it.each([
     ['"54.4566324452"', '54.4566324452', 54.4566324452],
     ['E-notation below 10^-3 (Java Double.toString)', '1.0E-4', 0.0001],

@@ -94,6 +94,24 @@ describe('collectReport', () => {
     expect(report.verdicts).toEqual({ same_person: 1, not_same_person: 0, attack_suspected: 0 });
   });
 
+  it('counts error codes that are also names of Object.prototype as plain codes', async () => {
+    const failed = (caseId: string, code: string) =>
+      result(caseId, { status: 'retrying', verdict: undefined, error: { code, message: 'odd' } });
+    const store = await bucket({
+      'cases/a/result.json': failed('a', 'constructor'),
+      'cases/b/result.json': failed('b', '__proto__'),
+      'cases/c/result.json': failed('c', '__proto__'),
+      'cases/d/result.json': failed('d', 'valueOf'),
+    });
+    const report = await collectReport(store, options);
+    expect(Object.entries(report.errorCodes).sort()).toEqual([
+      ['__proto__', 2],
+      ['constructor', 1],
+      ['valueOf', 1],
+    ]);
+    expect(JSON.parse(JSON.stringify(report)).errorCodes.__proto__).toBe(2);
+  });
+
   it('reports an empty prefix as zero cases', async () => {
     const report = await collectReport(await bucket({}), options);
     expect(report).toMatchObject({ cases: 0, byStatus: {}, notVerified: [], scores: { count: 0 } });
