@@ -9,7 +9,8 @@
  * 640 px as face-api's own pipeline) times the crop:
  * - `upright`: face-api's dlib-style crop as face-api cuts it (an upright box);
  * - `levelled`: the same square turned so the eye line is level (chip.ts);
- * - `relanded`: levelled, with the landmarks placed again on the face turned upright (what the engine does);
+ * - `relanded`: levelled, with the landmarks placed again on the face turned upright (the engine does this for
+ *   a head rolled by 10 degrees or more, `levelled` below that);
  * - `relanded+flip`: the mean of the descriptors of that crop and of its mirror image (test-time flip).
  * Printed per way: false matches and non-matches at distance 0.55 (score 50), FNMR where FMR <= 0.001, the
  * separation d' = (mean different - mean same) / sqrt((sd same^2 + sd different^2) / 2), and the FMR at 0.55

@@ -11,7 +11,7 @@
  * separates people better (d' 5.1 -> 5.7, figures in docs/benchmarks.md). The landmarks' bounding box, used
  * before the dlib crop, gave descriptors 0.30 away from face-api's for the same photo.
  */
-import type { FaceLandmarks68 } from '@vladmandic/face-api/dist/face-api.node-wasm.js';
+import type { FaceLandmarks68, IRect } from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import { dlibSquare, fromSquare, type RotatedSquare, warpSquare } from './chip.ts';
 import { decodePhoto } from './decode.ts';
 import { detectFaces, faceTensor } from './detect.ts';
@@ -19,15 +19,46 @@ import type { AnalyseSettings, Analysis } from './messages.ts';
 import { passiveScores } from './passive.ts';
 import { checkQuality } from './quality.ts';
 import { asFaceApi, asTfjs, type FaceApiTensor3D, type Runtime } from './runtime.ts';
-import { alignedThumb } from './thumb.ts';
+import { alignedThumb, type Point, type RgbImage } from './thumb.ts';
 
 /** The recognition net's input size (face-api resizes any crop to it). */
 const CHIP_SIZE = 150;
 /** Side of the upright face given to the landmark net (its own input is 112 px). */
 const LANDMARK_INPUT = 160;
+/**
+ * Head roll (radians, 10 degrees) from which the landmarks are placed again on the upright face: below it the
+ * first landmarks are as good (same separation on faces-dev and the demo faces) and the second pass is saved.
+ */
+const RELAND_MIN_ROLL = (10 * Math.PI) / 180;
 
 function chipTensor(rt: Runtime, pixels: Uint8Array, size: number): FaceApiTensor3D {
   return asFaceApi(rt.tf.tensor3d(pixels, [size, size, 3], 'int32'));
+}
+
+/**
+ * The landmarks again, on the face turned upright (a level eye line), when the head is rolled by
+ * RELAND_MIN_ROLL or more: placed on a tilted face they are less exact, and the descriptor's crop is built
+ * from them.
+ */
+async function uprightLandmarks(
+  rt: Runtime,
+  photo: RgbImage,
+  box: IRect,
+  positions: readonly Point[],
+): Promise<readonly Point[]> {
+  const angle = dlibSquare(positions, true).angle;
+  if (Math.abs(angle) < RELAND_MIN_ROLL) return positions;
+  const upright: RotatedSquare = {
+    centre: { x: box.x + box.width / 2, y: box.y + box.height / 2 },
+    side: Math.max(box.width, box.height),
+    angle,
+    anchorX: 0.5,
+    anchorY: 0.5,
+  };
+  const uprightFace = chipTensor(rt, warpSquare(photo, upright, LANDMARK_INPUT), LANDMARK_INPUT);
+  const relanded = (await rt.faceapi.nets.faceLandmark68Net.detectLandmarks(uprightFace)) as FaceLandmarks68;
+  uprightFace.dispose();
+  return relanded.positions.map((p) => fromSquare(upright, LANDMARK_INPUT, p));
 }
 
 export async function analysePhoto(
@@ -69,21 +100,8 @@ export async function analysePhoto(
   const poor = checkQuality(thumb, lm.positions);
   if (poor) return { ok: false, ...poor, decodeMs, detectMs: detectMs() };
 
-  // The landmarks again, on the face turned upright (a level eye line): placed on a tilted face they are
-  // less exact, and the descriptor's crop is built from them.
   const box = largest.box;
-  const first = dlibSquare(lm.positions, true);
-  const upright: RotatedSquare = {
-    centre: { x: box.x + box.width / 2, y: box.y + box.height / 2 },
-    side: Math.max(box.width, box.height),
-    angle: first.angle,
-    anchorX: 0.5,
-    anchorY: 0.5,
-  };
-  const uprightFace = chipTensor(rt, warpSquare(decoded, upright, LANDMARK_INPUT), LANDMARK_INPUT);
-  const relanded = (await faceapi.nets.faceLandmark68Net.detectLandmarks(uprightFace)) as FaceLandmarks68;
-  uprightFace.dispose();
-  const points = relanded.positions.map((p) => fromSquare(upright, LANDMARK_INPUT, p));
+  const points = await uprightLandmarks(rt, decoded, box, lm.positions);
   const aligned = chipTensor(rt, warpSquare(decoded, dlibSquare(points, true), CHIP_SIZE), CHIP_SIZE);
   try {
     const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(aligned)) as Float32Array;

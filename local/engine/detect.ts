@@ -1,9 +1,11 @@
 /**
  * Face detection cascade, fastest first:
- * 1. tiny face detector on the photo;
- * 2. tiny face detector on the photo padded with grey borders: the tiny detector misses faces that fill the
+ * 1. tiny face detector at 320 px, kept when it finds a face at least 40 px wide there (a selfie, an ID photo):
+ *    about 40% less work than 416 px for the same faces; smaller faces (group photos) go on to
+ * 2. tiny face detector at 416 px on the photo;
+ * 3. tiny face detector on the photo padded with grey borders: the tiny detector misses faces that fill the
  *    whole frame (tight ID-photo crops), and padding makes the face a normal share of the frame;
- * 3. SSD MobileNet v1 (slower, about 2-3x the tiny detector here) as the last resort.
+ * 4. SSD MobileNet v1 (slower, about 2-3x the tiny detector here) as the last resort.
  * Detections are sorted largest first (Alibaba's API compares the largest face), in the photo's coordinates.
  *
  * Each detector sees the photo already shrunk by sharp to its own input size (416 px tiny, 512 px SSD), and
@@ -18,6 +20,9 @@ import sharp from 'sharp';
 import { asFaceApi, type FaceApiTensor3D, type Runtime } from './runtime.ts';
 import type { RgbImage } from './thumb.ts';
 
+const QUICK_INPUT_SIZE = 320;
+/** Width, in the 320 px input's pixels, of a face the quick pass may keep. */
+const QUICK_MIN_FACE = 40;
 const TINY_INPUT_SIZE = 416;
 const SSD_INPUT_SIZE = 512;
 const MIN_SCORE = 0.5;
@@ -85,11 +90,16 @@ function largestFirst(detections: FaceDetection[]): FaceDetection[] {
 
 export async function detectFaces(rt: Runtime, photo: RgbImage): Promise<FaceDetection[]> {
   const { faceapi } = rt;
-  const options = new faceapi.TinyFaceDetectorOptions({
-    inputSize: TINY_INPUT_SIZE,
-    scoreThreshold: MIN_SCORE,
-  });
-  const tiny = (input: FaceApiTensor3D) => rt.tinyFaceDetector.locateFaces(input, options);
+  const tinyAt = (inputSize: number) => {
+    const options = new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold: MIN_SCORE });
+    return (input: FaceApiTensor3D) => rt.tinyFaceDetector.locateFaces(input, options);
+  };
+  const tiny = tinyAt(TINY_INPUT_SIZE);
+
+  const quick = largestFirst(await detectOn(rt, photo, QUICK_INPUT_SIZE, 0, tinyAt(QUICK_INPUT_SIZE)));
+  const longSide = Math.max(photo.width, photo.height);
+  const photoPerInputPixel = longSide / Math.min(QUICK_INPUT_SIZE, longSide);
+  if (quick[0] && quick[0].box.width / photoPerInputPixel >= QUICK_MIN_FACE) return quick;
 
   const direct = await detectOn(rt, photo, TINY_INPUT_SIZE, 0, tiny);
   if (direct.length > 0) return largestFirst(direct);

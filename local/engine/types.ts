@@ -27,7 +27,7 @@ export interface FaceBox {
 }
 
 export interface PhotoReport {
-  /** Number of faces detected (the largest one is compared). */
+  /** Faces found by the detector pass that found the largest one (the one compared); see detect.ts. */
   faces: number;
   /** Box of the compared face, in the coordinates of the (EXIF-oriented) input photo. */
   box: FaceBox;
