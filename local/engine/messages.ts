@@ -4,14 +4,14 @@
  */
 import { z } from 'zod';
 
-export const AnalyseSettingsSchema = z.object({
+const AnalyseSettingsSchema = z.object({
   detectMaxSide: z.number().int().positive(),
   minFaceSize: z.number().int().positive(),
   passiveSignals: z.boolean(),
 });
 export type AnalyseSettings = z.infer<typeof AnalyseSettingsSchema>;
 
-export const BoxSchema = z.object({
+const BoxSchema = z.object({
   x: z.number(),
   y: z.number(),
   width: z.number(),
@@ -20,7 +20,7 @@ export const BoxSchema = z.object({
 
 const MsSchema = z.number().nonnegative();
 
-export const FaceAnalysisSchema = z.object({
+const FaceAnalysisSchema = z.object({
   ok: z.literal(true),
   faces: z.number().int().positive(),
   box: BoxSchema,
@@ -39,7 +39,7 @@ export const FaceAnalysisSchema = z.object({
 });
 export type FaceAnalysis = z.infer<typeof FaceAnalysisSchema>;
 
-export const FailedAnalysisSchema = z.object({
+const FailedAnalysisSchema = z.object({
   ok: z.literal(false),
   reason: z.enum([
     'undecodable',
@@ -55,7 +55,7 @@ export const FailedAnalysisSchema = z.object({
 });
 export type FailedAnalysis = z.infer<typeof FailedAnalysisSchema>;
 
-export const AnalysisSchema = z.discriminatedUnion('ok', [FaceAnalysisSchema, FailedAnalysisSchema]);
+const AnalysisSchema = z.discriminatedUnion('ok', [FaceAnalysisSchema, FailedAnalysisSchema]);
 export type Analysis = z.infer<typeof AnalysisSchema>;
 
 export type WorkerRequest =

@@ -22,7 +22,7 @@ import { DEFAULT_THRESHOLD } from '../engine/calibration.ts';
 import { collectReport } from './collect.ts';
 import { renderReportHtml } from './html.ts';
 
-export const USAGE = `Usage: npm run report -- [--prefix cases/] [--bucket-dir DIR | --bucket NAME --region R]
+const USAGE = `Usage: npm run report -- [--prefix cases/] [--bucket-dir DIR | --bucket NAME --region R]
                        (--out report.html | --json) [--threshold N]
 
 Reads every <prefix>/<caseId>/result.json and writes one self-contained HTML page: counts by status, a score

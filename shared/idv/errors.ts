@@ -52,7 +52,7 @@ const UNCERTAIN_CODES = [
   'Aborted', // the caller gave up while the request was in flight
 ] as const satisfies readonly IdvErrorCode[];
 type Billing = 'unbilled' | 'paid' | 'uncertain';
-export const billingOf = (code: IdvErrorCode): Billing =>
+const billingOf = (code: IdvErrorCode): Billing =>
   (UNCERTAIN_CODES as readonly string[]).includes(code)
     ? 'uncertain'
     : (PAID_CODES as readonly string[]).includes(code)
