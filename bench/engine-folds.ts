@@ -141,7 +141,7 @@ for (const [k, p] of photos.entries()) {
 }
 process.stderr.write('\n');
 
-type Pair = FoldPair & { distance?: number; demo: boolean };
+type Pair = FoldPair & { names: [string, string]; distance?: number; demo: boolean };
 const isDemo = (d: Described) => d.name.startsWith('face-api:');
 function pairOf(a: Described, b: Described): Pair {
   const distance = a.descriptor && b.descriptor ? euclideanDistance(a.descriptor, b.descriptor) : undefined;
@@ -149,6 +149,7 @@ function pairOf(a: Described, b: Described): Pair {
     label: a.identity === b.identity ? 'same' : 'different',
     score: distance === undefined ? undefined : scoreFromDistance(distance),
     identities: [a.identity, b.identity],
+    names: [a.name, b.name],
     distance,
     demo: isDemo(a) && isDemo(b),
   };
@@ -208,6 +209,16 @@ say(
   `  normal fit           different-people distance ${round(mean, 3)} +- ${round(sd, 3)}: FMR 0.001 at distance ` +
     `${round(normalAt1e3, 3)}, 0.0001 at ${round(normalAt1e4, 3)}`,
 );
+// The pairs that decide the error rates: the closest different-people pairs, the farthest same-person pairs.
+const nearest = (label: 'same' | 'different', sign: 1 | -1) =>
+  pairs
+    .filter((p) => p.label === label && p.distance !== undefined)
+    .sort((a, b) => sign * (a.distance! - b.distance!))
+    .slice(0, 5)
+    .map((p) => `${p.names.join(' / ')} ${round(p.distance!, 3)}`)
+    .join(', ');
+say(`  closest different    ${nearest('different', 1)}`);
+say(`  farthest same        ${nearest('same', -1)}`);
 if (args.plot) {
   const name = `${basename(dir)}${args.demo ? ' + demo faces' : ''}${args['id-style'] ? ' (ID-style refs)' : ''}, all pairs`;
   await writeFile(
