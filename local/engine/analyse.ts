@@ -6,7 +6,7 @@
  *
  * The descriptor is computed on face-api's dlib-style crop (eye and mouth centres, the crop its own pipeline
  * feeds the recognition net), levelled on the eye line, with the landmarks placed a second time on the face
- * turned upright (chip.ts). face-api cuts the crop upright: the same photo turned by 25 degrees then moved
+ * turned upright when the head is rolled (chip.ts). face-api cuts the crop upright: the same photo turned by 25 degrees then moved
  * 0.30-0.70 in descriptor distance, and levelled about 0.1; over faces-dev and the demo faces, levelling
  * separates people better (d' 5.1 -> 5.7, figures in docs/benchmarks.md). The landmarks' bounding box, used
  * before the dlib crop, gave descriptors 0.30 away from face-api's for the same photo.
@@ -56,9 +56,12 @@ async function uprightLandmarks(
     anchorY: 0.5,
   };
   const uprightFace = chipTensor(rt, warpSquare(photo, upright, LANDMARK_INPUT), LANDMARK_INPUT);
-  const relanded = (await rt.faceapi.nets.faceLandmark68Net.detectLandmarks(uprightFace)) as FaceLandmarks68;
-  uprightFace.dispose();
-  return relanded.positions.map((p) => fromSquare(upright, LANDMARK_INPUT, p));
+  try {
+    const relanded = (await rt.faceapi.nets.faceLandmark68Net.detectLandmarks(uprightFace)) as FaceLandmarks68;
+    return relanded.positions.map((p) => fromSquare(upright, LANDMARK_INPUT, p));
+  } finally {
+    uprightFace.dispose();
+  }
 }
 
 export async function analysePhoto(

@@ -8,7 +8,7 @@
  * 4. SSD MobileNet v1 (slower, about 2-3x the tiny detector here) as the last resort.
  * Detections are sorted largest first (Alibaba's API compares the largest face), in the photo's coordinates.
  *
- * Each detector sees the photo already shrunk by sharp to its own input size (416 px tiny, 512 px SSD), and
+ * Each detector sees the photo already shrunk by sharp to its own input size (320 or 416 px tiny, 512 px SSD), and
  * faces are cut out of the photo's pixels (`faceTensor`), so no tensor of the whole photo is ever made.
  * face-api would shrink a whole-photo tensor to the same sizes itself (bilinear, after padding it square),
  * but inside the tfjs wasm heap, which grows to its peak and never shrinks (figures in docs/benchmarks.md,
