@@ -57,7 +57,9 @@ async function uprightLandmarks(
   };
   const uprightFace = chipTensor(rt, warpSquare(photo, upright, LANDMARK_INPUT), LANDMARK_INPUT);
   try {
-    const relanded = (await rt.faceapi.nets.faceLandmark68Net.detectLandmarks(uprightFace)) as FaceLandmarks68;
+    const relanded = (await rt.faceapi.nets.faceLandmark68Net.detectLandmarks(
+      uprightFace,
+    )) as FaceLandmarks68;
     return relanded.positions.map((p) => fromSquare(upright, LANDMARK_INPUT, p));
   } finally {
     uprightFace.dispose();

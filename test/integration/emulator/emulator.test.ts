@@ -285,7 +285,8 @@ describe('startEmulator robustness', () => {
     const v3 = await fetch(`${emulator.url}/`, {
       method: 'POST',
       headers: {
-        authorization: 'ACS3-HMAC-SHA256 Credential=__proto__,SignedHeaders=constructor;toString,Signature=00',
+        authorization:
+          'ACS3-HMAC-SHA256 Credential=__proto__,SignedHeaders=constructor;toString,Signature=00',
         'x-acs-action': 'toString',
       },
     });

@@ -17,7 +17,9 @@ describe('emulator stats', () => {
       ['toString', 1],
       ['valueOf', 1],
     ]);
-    expect(Object.entries(snapshot.byKey.__proto__ ?? {})).toEqual([['__proto__', 2]]);
+    expect(Object.entries(Object.getOwnPropertyDescriptor(snapshot.byKey, '__proto__')?.value)).toEqual([
+      ['__proto__', 2],
+    ]);
     expect(Object.entries(snapshot.byAction.valueOf ?? {})).toEqual([['valueOf', 1]]);
     expect(Object.entries(snapshot.byOutcome).length).toBe(4);
     expect(snapshot.inFlight).toBe(0);

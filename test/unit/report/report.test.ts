@@ -109,7 +109,8 @@ describe('collectReport', () => {
       ['constructor', 1],
       ['valueOf', 1],
     ]);
-    expect(JSON.parse(JSON.stringify(report)).errorCodes.__proto__).toBe(2);
+    const { errorCodes } = JSON.parse(JSON.stringify(report));
+    expect(Object.getOwnPropertyDescriptor(errorCodes, '__proto__')?.value).toBe(2);
   });
 
   it('reports an empty prefix as zero cases', async () => {
