@@ -155,9 +155,10 @@ if (idStyle) {
   let i = 0;
   for (const [file, bytes] of originals) {
     const found = await engine.compare(bytes, bytes);
-    if (found.outcome !== 'judged')
-      throw new Error(`${file}: no face to crop an ID photo from (${found.reason})`);
-    refs.set(file, await toIdPhoto(bytes, found.ref.box, 150 + ((i++ * 37) % 151)));
+    // A photo the engine cannot judge (a demo face turned to profile) has no face to crop: it stays as it is,
+    // and its pairs count as unjudgeable, as they would anyway.
+    if (found.outcome !== 'judged') say(`  no ID-style copy of ${file} (${found.reason}): kept as it is`);
+    else refs.set(file, await toIdPhoto(bytes, found.ref.box, 150 + ((i++ * 37) % 151)));
   }
 }
 const refOf = (file: string) => refs.get(file)!;
