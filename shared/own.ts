@@ -10,3 +10,8 @@ export const own = <V>(record: Readonly<Partial<Record<string, V>>>, key: string
 
 /** An empty record without a prototype, for counts keyed by outside strings. */
 export const dict = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
+
+/** Adds one to `counts[key]` (an own key; 0 when absent). */
+export const tally = (counts: Record<string, number>, key: string): void => {
+  counts[key] = (own(counts, key) ?? 0) + 1;
+};

@@ -51,7 +51,7 @@ export async function readApiRequest(req: IncomingMessage, maxBodyBytes: number)
  * URLSearchParams took 30-60 ms; a unit property checks both agree.
  */
 export function formToRecord(form: string): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
+  const out = dict<string>();
   const body = form.startsWith('?') ? form.slice(1) : form; // as URLSearchParams does
   if (body.length === 0) return out;
   for (const part of body.split('&')) {
@@ -84,7 +84,7 @@ export function bodyParams(request: ApiRequest): Record<string, string> {
     try {
       const parsed: unknown = JSON.parse(request.body.toString('utf8'));
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-        const out: Record<string, string> = Object.create(null);
+        const out = dict<string>();
         for (const [k, v] of Object.entries(parsed)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
         return out;
       }

@@ -1,6 +1,6 @@
 /** Calls per AccessKey and outcome, for tests and benchmarks (`GET /__emulator/stats`). */
 import { z } from 'zod';
-import { dict, own } from '../../shared/own.ts';
+import { dict, own, tally } from '../../shared/own.ts';
 
 export const EmulatorStatsSchema = z.object({
   /** Every request to the API path, authenticated or not. */
@@ -28,9 +28,6 @@ export const EmulatorStatsSchema = z.object({
 export type EmulatorStats = z.infer<typeof EmulatorStatsSchema>;
 
 // Keys come from requests (any AccessKeyId or Action, `valueOf` and `__proto__` included): prototype-free records.
-const bump = (counts: Record<string, number>, key: string) => {
-  counts[key] = (own(counts, key) ?? 0) + 1;
-};
 const within = (outer: Record<string, Record<string, number>>, key: string) => {
   const inner = own(outer, key) ?? dict<number>();
   outer[key] = inner;
@@ -60,13 +57,13 @@ export function createStats() {
     paid(accessKeyId: string | undefined) {
       const key = accessKeyId ?? '-';
       stats.paidCalls++;
-      bump(stats.paidByKey, key);
+      tally(stats.paidByKey, key);
     },
     finished(accessKeyId: string | undefined, outcome: string, action = '-') {
       stats.inFlight--;
-      bump(stats.byOutcome, outcome);
-      bump(within(stats.byKey, accessKeyId ?? '-'), outcome);
-      bump(within(stats.byAction, action), outcome);
+      tally(stats.byOutcome, outcome);
+      tally(within(stats.byKey, accessKeyId ?? '-'), outcome);
+      tally(within(stats.byAction, action), outcome);
     },
     qpsThrottled() {
       stats.qpsThrottled++;

@@ -7,7 +7,7 @@ import pLimit from 'p-limit';
 import { parseCaseKey, RESULT_JSON } from '../../shared/cases/layout.ts';
 import { type CaseResult, resultSchema } from '../../shared/cases/schemas.ts';
 import { parseJson } from '../../shared/json.ts';
-import { dict, own } from '../../shared/own.ts';
+import { dict, tally } from '../../shared/own.ts';
 import { listAll, type ObjectStore } from '../../shared/store/types.ts';
 
 export const HISTOGRAM_BINS = 10;
@@ -44,10 +44,6 @@ export interface BatchReport {
   /** verified results whose verdict is not a match, with the score. */
   mismatches: NotVerifiedCase[];
 }
-
-const bump = (m: Record<string, number>, k: string) => {
-  m[k] = (own(m, k) ?? 0) + 1;
-};
 
 const reasonOf = (r: CaseResult): string => {
   if (r.error) return `${r.error.code}: ${r.error.message}`;
@@ -110,7 +106,7 @@ export async function collectReport(
   for (const item of read) {
     withResult.add(item.caseId);
     if (!('result' in item) || !item.result) {
-      bump(report.byStatus, 'unreadable');
+      tally(report.byStatus, 'unreadable');
       report.notVerified.push({
         caseId: item.caseId,
         status: 'unreadable',
@@ -119,9 +115,9 @@ export async function collectReport(
       continue;
     }
     const r = item.result;
-    bump(report.byStatus, r.status);
-    bump(report.attempts, String(r.attempts));
-    if (r.error) bump(report.errorCodes, r.error.code);
+    tally(report.byStatus, r.status);
+    tally(report.attempts, String(r.attempts));
+    if (r.error) tally(report.errorCodes, r.error.code);
     if (r.verdict) {
       const score = Math.min(100, Math.max(0, r.verdict.score));
       scores.push(score);
@@ -160,7 +156,7 @@ export async function collectReport(
   }
   for (const caseId of withPhotos) {
     if (withResult.has(caseId)) continue;
-    bump(report.byStatus, 'no_result');
+    tally(report.byStatus, 'no_result');
     report.notVerified.push({
       caseId,
       status: 'no_result',
