@@ -220,16 +220,18 @@ for (const [i, pair] of pairs.entries()) {
 }
 process.stderr.write('\n');
 
+// A replay the engine refuses as unjudgeable (its photo fails the quality gate) cannot pass either; like
+// ISO/IEC 30107-3's non-responses, it is counted apart from the judged replays, not as detected or missed.
 let replays = 0;
 let replaysDetected = 0;
+let replaysRefused = 0;
 const missed: string[] = [];
 for (const { file, kind, path } of replayFiles) {
   const result = await engine.compare(refOf(file), await readFile(path));
   replays++;
   await dump('replay', `${file}/${kind}`, result);
-  const detected =
-    result.outcome === 'judged' && result.attackSignals.some((s) => s.name === 'replay' && s.fired);
-  if (detected) replaysDetected++;
+  if (result.outcome !== 'judged') replaysRefused++;
+  else if (result.attackSignals.some((s) => s.name === 'replay' && s.fired)) replaysDetected++;
   else missed.push(`${file}/${kind}`);
   progress(`replays ${replays}/${replayFiles.length}`);
 }
@@ -297,8 +299,12 @@ if (different.length)
   say(
     `  different distance   min ${round(Math.min(...different), 3)}, p5 ${round(percentile(different, 5), 3)}`,
   );
+const judgedReplays = replays - replaysRefused;
 say(
-  `  replay detection     ${replaysDetected}/${replays}${missed.length ? ` (missed: ${missed.slice(0, 8).join(', ')})` : ''}`,
+  `  replay detection     ${replaysDetected}/${judgedReplays}${missed.length ? ` (missed: ${missed.slice(0, 8).join(', ')})` : ''}` +
+    (replaysRefused
+      ? `; ${replaysRefused} more replays refused as unjudgeable (a photo failed the quality gate: not passed either)`
+      : ''),
 );
 say(`  BPCER                ${genuineFlagged}/${genuine} genuine pairs flagged as attacks`);
 say(
@@ -364,7 +370,8 @@ say(
     eer: round(eer),
     heldOutFmr: round(folds.fmr),
     heldOutFnmr: round(folds.fnmr),
-    replayDetection: round(replays ? replaysDetected / replays : 0),
+    replayDetection: round(judgedReplays ? replaysDetected / judgedReplays : 0),
+    replaysRefused,
     bpcer: round(genuine ? genuineFlagged / genuine : 0),
     p50MsPerPair: Math.round(percentile(pairMs, 50)),
     p95MsPerPair: Math.round(percentile(pairMs, 95)),

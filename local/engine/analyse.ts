@@ -102,11 +102,11 @@ export async function analysePhoto(
     y: points.reduce((sum, p) => sum + p.y, 0) / points.length,
   });
   const thumb = alignedThumb(decoded, eye(lm.getLeftEye()), eye(lm.getRightEye()));
-  const poor = checkQuality(thumb, lm.positions);
-  if (poor) return { ok: false, ...poor, decodeMs, detectMs: detectMs() };
-
   const box = largest.box;
   const points = await uprightLandmarks(rt, decoded, box, lm.positions);
+  const poor = checkQuality(thumb, points);
+  if (poor) return { ok: false, ...poor, decodeMs, detectMs: detectMs() };
+
   const aligned = chipTensor(rt, warpSquare(decoded, dlibSquare(points, true), CHIP_SIZE), CHIP_SIZE);
   try {
     const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(aligned)) as Float32Array;

@@ -34,7 +34,8 @@ export const LIVENESS_MIN_LIVE = 0.02;
  */
 export const QUALITY_MIN_SHARPNESS = 0.2;
 /**
- * Yaw: the nose tip must sit within 50% +- this share of the jaw line (0.5 +- 0.38 = 12%-88%). Beyond that the
- * head is close to a profile and the far half of the face, and its landmarks, are hidden.
+ * Yaw (pose.ts): a face turned further than this many degrees from frontal is refused as face_not_frontal.
+ * Not fitted to faces-dev: +-30 degrees is the limit face verification services publish for their input
+ * (Huawei Cloud FRS, MxFace, Argos Identity; docs/face-engine.md). faces-dev's photos read within +-17.
  */
-export const QUALITY_MAX_YAW_OFFSET = 0.38;
+export const QUALITY_MAX_YAW_DEGREES = 30;

@@ -15,7 +15,7 @@ export const UNJUDGEABLE_REASONS = [
   'no_face', // decoded, but no face found
   'face_too_small', // the largest face is below the minimum size
   'face_blurred', // the largest face has too little fine detail to describe (quality.ts)
-  'face_not_frontal', // the largest face is turned too far towards a profile (quality.ts)
+  'face_not_frontal', // the largest face is turned more than 30 degrees from frontal (quality.ts, pose.ts)
 ] as const;
 export type UnjudgeableReason = (typeof UNJUDGEABLE_REASONS)[number];
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { QUALITY_MAX_YAW_OFFSET, QUALITY_MIN_SHARPNESS } from '../../../local/engine/calibration.ts';
+import { QUALITY_MAX_YAW_DEGREES, QUALITY_MIN_SHARPNESS } from '../../../local/engine/calibration.ts';
 import { THUMB_SIZE } from '../../../local/engine/messages.ts';
-import { checkQuality, sharpness, yawPosition } from '../../../local/engine/quality.ts';
-import type { Point } from '../../../local/engine/thumb.ts';
+import { checkQuality, sharpness } from '../../../local/engine/quality.ts';
+import { landmarks } from '../../helpers/landmarks.ts';
 import { seededRandom, testSeed } from '../../helpers/random.ts';
 
 const n = THUMB_SIZE;
@@ -39,19 +39,6 @@ function blurred(thumb: number[], r: number): number[] {
   return out;
 }
 
-/** 68 landmarks with the jaw ends at x = 0 and x = 100 and the nose tip (point 30) at `noseX`. */
-function landmarks(noseX: number, rollRad = 0): Point[] {
-  const points: Point[] = Array.from({ length: 68 }, () => ({ x: 50, y: 50 }));
-  points[0] = { x: 0, y: 50 };
-  points[16] = { x: 100, y: 50 };
-  points[30] = { x: noseX, y: 70 };
-  const rotate = ({ x, y }: Point) => ({
-    x: x * Math.cos(rollRad) - y * Math.sin(rollRad),
-    y: x * Math.sin(rollRad) + y * Math.cos(rollRad),
-  });
-  return points.map(rotate);
-}
-
 describe('sharpness', () => {
   it('is 0 for a flat thumbnail and for one of the wrong size', () => {
     expect(sharpness(new Array(n * n).fill(128))).toBe(0);
@@ -81,41 +68,30 @@ describe('sharpness', () => {
   });
 });
 
-describe('yawPosition', () => {
-  it('reads 0.5 for a frontal face whatever its roll, and moves with the nose', () => {
-    fc.assert(
-      fc.property(fc.double({ min: -0.6, max: 0.6, noNaN: true }), (roll) => {
-        expect(yawPosition(landmarks(50, roll))).toBeCloseTo(0.5, 6);
-        expect(yawPosition(landmarks(20, roll))).toBeCloseTo(0.2, 6);
-      }),
-      { seed: testSeed(), numRuns: 50 },
-    );
-  });
-
-  it('reads 0.5 when the landmarks are missing or degenerate', () => {
-    expect(yawPosition([])).toBe(0.5);
-    expect(yawPosition(Array.from({ length: 68 }, () => ({ x: 1, y: 1 })))).toBe(0.5);
-  });
-});
-
 describe('checkQuality', () => {
   it('passes a sharp frontal face', () => {
-    expect(checkQuality(detailed(), landmarks(50))).toBeUndefined();
+    expect(checkQuality(detailed(), landmarks(0, 0))).toBeUndefined();
   });
 
   it('refuses a blurred face as face_blurred, naming the measure and the limit', () => {
-    const failure = checkQuality(blurred(detailed(), 5), landmarks(50));
+    const failure = checkQuality(blurred(detailed(), 5), landmarks(0, 0));
     expect(failure?.reason).toBe('face_blurred');
     expect(failure?.message).toContain(`minimum ${QUALITY_MIN_SHARPNESS}`);
   });
 
-  it('refuses a face turned towards a profile as face_not_frontal, on either side', () => {
-    const limit = 0.5 - QUALITY_MAX_YAW_OFFSET;
-    for (const noseX of [limit * 100 - 3, (1 - limit) * 100 + 3]) {
-      const failure = checkQuality(detailed(), landmarks(noseX));
-      expect(failure?.reason).toBe('face_not_frontal');
-      expect(failure?.message).toMatch(/turned too far from frontal/);
-    }
-    expect(checkQuality(detailed(), landmarks(limit * 100 + 3))).toBeUndefined();
+  it('refuses a face turned beyond the yaw limit as face_not_frontal, on either side, at any roll', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -60, max: 60, noNaN: true }), (roll) => {
+        for (const yaw of [QUALITY_MAX_YAW_DEGREES + 3, -QUALITY_MAX_YAW_DEGREES - 3]) {
+          const failure = checkQuality(detailed(), landmarks(yaw, 0, roll));
+          expect(failure?.reason).toBe('face_not_frontal');
+          expect(failure?.message).toContain(
+            `about ${Math.abs(yaw)} degrees, the limit is ${QUALITY_MAX_YAW_DEGREES}`,
+          );
+        }
+        expect(checkQuality(detailed(), landmarks(QUALITY_MAX_YAW_DEGREES - 3, 20, roll))).toBeUndefined();
+      }),
+      { numRuns: 30 },
+    );
   });
 });
