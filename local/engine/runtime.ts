@@ -16,6 +16,7 @@ import * as tfjs from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import type { FaceApi } from './face-api-types.ts';
+import { createLeanSsdMobilenetv1 } from './ssd-detector.ts';
 import { createLeanTinyFaceDetector } from './tiny-detector.ts';
 
 const require = createRequire(import.meta.url);
@@ -28,7 +29,8 @@ export interface Runtime {
   tinyFaceDetector: InstanceType<FaceApi['TinyFaceDetector']>;
   /**
    * SSD MobileNet v1, loaded on first use: it is the detectors' last resort (no photo of faces-dev nor of
-   * their ID-style and replayed copies needs it), and its weights take about 22 MB of the wasm heap.
+   * their ID-style and replayed copies needs it), and its weights take about 22 MB of the wasm heap. Its
+   * forward pass frees each layer as it goes (ssd-detector.ts).
    */
   ssdMobilenetv1(): Promise<FaceApi['nets']['ssdMobilenetv1']>;
 }
@@ -72,7 +74,7 @@ async function load(): Promise<Runtime> {
   ]);
   let ssd: Promise<FaceApi['nets']['ssdMobilenetv1']> | undefined;
   const ssdMobilenetv1 = () => {
-    const net = faceapi.nets.ssdMobilenetv1;
+    const net = createLeanSsdMobilenetv1(faceapi, tf);
     ssd ??= net.loadFromDisk(modelDir).then(() => net);
     return ssd;
   };
