@@ -2,7 +2,7 @@
  * face-api's SSD MobileNet v1 with a lean forward pass, for the same reason as tiny-detector.ts: face-api runs
  * the backbone's 27 layers inside one `tf.tidy`, so every layer's output (about 100 MB at the net's fixed 512 px
  * input) stays allocated until the end, and the tfjs wasm heap, which never gives memory back, grew by about
- * 175 MB on the first photo that reached SSD. This subclass overrides only `forwardInput` (public in face-api's
+ * 190 MB (RSS 132 MB) once photos reached SSD; with this pass, 114 MB (RSS 83 MB). This subclass overrides only `forwardInput` (public in face-api's
  * SsdMobilenetv1) and frees each backbone layer's input as soon as its output exists; weights, box decoding
  * against the anchors, non-max suppression and box mapping (`locateFaces`) stay face-api's own. The layers are
  * those of face-api 1.7 (src/ssdMobilenetv1/mobileNetV1.ts, pointwiseConvLayer.ts, predictionLayer.ts,
