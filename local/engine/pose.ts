@@ -50,10 +50,17 @@ export interface HeadPose {
   pitch: number;
 }
 
-/** The head's yaw and pitch in degrees; 0/0 when the landmarks are missing or degenerate. */
+/**
+ * What landmarks that fit no head (missing, not numbers, all on one line) read as. The landmark net never
+ * gives such points for a face it found; if it did, the quality gate would not refuse a face for a turn it
+ * could not measure.
+ */
+const UNKNOWN: HeadPose = { yaw: 0, pitch: 0 };
+
+/** The head's yaw and pitch in degrees (UNKNOWN, 0/0, when the landmarks fit no head). */
 export function headPose(points: readonly Point[]): HeadPose {
   const image = MODEL.map((m) => points[m.index]);
-  if (image.some((p) => !p || !Number.isFinite(p.x) || !Number.isFinite(p.y))) return { yaw: 0, pitch: 0 };
+  if (image.some((p) => !p || !Number.isFinite(p.x) || !Number.isFinite(p.y))) return UNKNOWN;
   // Image y grows downwards; the model's grows upwards.
   const xy = image.map((p) => [p!.x, -p!.y]);
   const mean = [0, 1].map((k) => xy.reduce((s, p) => s + p[k]!, 0) / xy.length);
@@ -64,8 +71,10 @@ export function headPose(points: readonly Point[]): HeadPose {
   });
   const r1 = unit(rows[0]!);
   const along = rows[1]!.reduce((s, v, k) => s + v * r1[k]!, 0);
-  const r2 = unit(rows[1]!.map((v, k) => v - along * r1[k]!));
-  if (!r1.every(Number.isFinite) || !r2.every(Number.isFinite)) return { yaw: 0, pitch: 0 };
+  const across = rows[1]!.map((v, k) => v - along * r1[k]!);
+  // Landmarks on one line (or one point) fit no head: the second row has nothing across the first.
+  if (!(Math.hypot(...across) > 1e-6 * Math.hypot(...rows[1]!)) || !r1.every(Number.isFinite)) return UNKNOWN;
+  const r2 = unit(across);
   // The head's own x axis in the image gives its roll; the forward axis (model z), turned back by that roll,
   // gives yaw and pitch about the head's own axes, so a tilted head reads the same as an upright one.
   const roll = Math.atan2(r2[0]!, r1[0]!);

@@ -56,11 +56,12 @@ export function checkQuality(thumb: readonly number[], points: readonly Point[])
       message: `the face is too blurred to compare (sharpness ${sharp.toFixed(3)}, minimum ${QUALITY_MIN_SHARPNESS})`,
     };
   }
-  const yaw = Math.abs(headPose(points).yaw);
-  if (yaw > QUALITY_MAX_YAW_DEGREES) {
+  const { yaw } = headPose(points);
+  if (Math.abs(yaw) > QUALITY_MAX_YAW_DEGREES) {
+    const side = yaw > 0 ? "the image's right" : "the image's left";
     return {
       reason: 'face_not_frontal',
-      message: `the face is turned too far from frontal to compare (about ${Math.round(yaw)} degrees, the limit is ${QUALITY_MAX_YAW_DEGREES}); ask for a photo looking straight at the camera`,
+      message: `the face is turned too far from frontal to compare (about ${Math.abs(yaw).toFixed(1)} degrees towards ${side}, the limit is ${QUALITY_MAX_YAW_DEGREES}); ask for a photo looking straight at the camera`,
     };
   }
   return undefined;

@@ -74,8 +74,11 @@ async function load(): Promise<Runtime> {
   ]);
   let ssd: Promise<FaceApi['nets']['ssdMobilenetv1']> | undefined;
   const ssdMobilenetv1 = () => {
-    const net = createLeanSsdMobilenetv1(faceapi, tf);
-    ssd ??= net.loadFromDisk(modelDir).then(() => net);
+    ssd ??= (async () => {
+      const net = createLeanSsdMobilenetv1(faceapi, tf);
+      await net.loadFromDisk(modelDir);
+      return net;
+    })();
     return ssd;
   };
   return { faceapi, tf, tinyFaceDetector, ssdMobilenetv1 };

@@ -6,8 +6,8 @@
  * SsdMobilenetv1) and frees each backbone layer's input as soon as its output exists; weights, box decoding
  * against the anchors, non-max suppression and box mapping (`locateFaces`) stay face-api's own. The layers are
  * those of face-api 1.7 (src/ssdMobilenetv1/mobileNetV1.ts, pointwiseConvLayer.ts, predictionLayer.ts,
- * boxPredictionLayer.ts, outputLayer.ts, common/convLayer.ts); its small heads (16x16 and below) are kept as
- * they are.
+ * boxPredictionLayer.ts, outputLayer.ts, common/convLayer.ts); its heads (on the 32x32 map and smaller)
+ * are kept as they are.
  */
 
 import type * as tfjs from '@tensorflow/tfjs';
@@ -170,18 +170,26 @@ export function createLeanSsdMobilenetv1(faceapi: FaceApi, tf: Tf): Ssd {
     override forwardInput(input: NetInput): Output {
       const params = this.params as unknown as Params | undefined;
       if (!params) throw new Error('SsdMobilenetv1 - load model before inference');
+      // Each stage in its own tidy: the backbone's layers free their inputs as they go, and whatever is still
+      // allocated when a step throws (an exhausted wasm heap) is freed on the way out, as in face-api's pass.
       // face-api's declarations use their own (narrower) tfjs typings; at runtime these are tfjs' tensors.
-      const x = tf.tidy(() => {
-        const batch = tf.cast(input.toBatchTensor(512, false) as unknown as Tensor4D, 'float32');
-        return tf.sub<Tensor4D>(tf.mul(batch, 0.007843137718737125), 1);
-      });
-      const { out, conv11 } = backbone(tf, x, params.mobilenetv1);
-      x.dispose();
+      const x = tf.tidy(() =>
+        tf.sub<Tensor4D>(
+          tf.div(tf.cast(input.toBatchTensor(512, false) as unknown as Tensor4D, 'float32'), 127.5),
+          1,
+        ),
+      );
+      let features: { out: Tensor4D; conv11: Tensor4D };
       try {
-        return tf.tidy(() => heads(tf, out, conv11, params)) as unknown as Output;
+        features = tf.tidy(() => backbone(tf, x, params.mobilenetv1));
       } finally {
-        out.dispose();
-        conv11.dispose();
+        x.dispose();
+      }
+      try {
+        return tf.tidy(() => heads(tf, features.out, features.conv11, params)) as unknown as Output;
+      } finally {
+        features.out.dispose();
+        features.conv11.dispose();
       }
     }
   }

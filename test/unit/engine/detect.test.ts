@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePhoto } from '../../../local/engine/decode.ts';
 import { detectFaces, faceTensor } from '../../../local/engine/detect.ts';
 import { asTfjs, loadRuntime, type Runtime } from '../../../local/engine/runtime.ts';
+import { createLeanSsdMobilenetv1 } from '../../../local/engine/ssd-detector.ts';
 import { faceCrop, type SampleNumber, samplePhoto } from '../../helpers/photos.ts';
 
 const require = createRequire(import.meta.url);
@@ -70,6 +71,24 @@ describe('the lean detectors', () => {
     expect(lean).not.toBe(original);
     const options = new rt.faceapi.SsdMobilenetv1Options({ minConfidence: 0.3, maxResults: 20 });
     await expectSameFaces(lean as never, original as never, options, 512, [1, 4, 6]);
+  });
+
+  it('SSD: frees what it allocated when a layer throws halfway through the backbone', async () => {
+    const net = createLeanSsdMobilenetv1(rt.faceapi, rt.tf);
+    await net.loadFromDisk(MODEL_DIR);
+    const layers = (
+      net.params as unknown as { mobilenetv1: Record<string, { depthwise_conv: { filters: unknown } }> }
+    ).mobilenetv1;
+    const good = layers.conv_9!.depthwise_conv.filters;
+    const bad = rt.tf.zeros([1, 1, 1, 1]); // the wrong shape for layer 9: tfjs throws there
+    layers.conv_9!.depthwise_conv.filters = bad;
+    const input = rt.tf.zeros([256, 256, 3], 'int32');
+    const before = rt.tf.memory().numTensors;
+    await expect(net.locateFaces(input as never)).rejects.toThrow();
+    expect(rt.tf.memory().numTensors).toBe(before);
+    layers.conv_9!.depthwise_conv.filters = good;
+    for (const t of [bad, input]) t.dispose();
+    net.dispose();
   });
 });
 

@@ -97,7 +97,7 @@ describe('face engine: photos that cannot be judged', () => {
       const result = unjudged(await engine.compare(ref, auth));
       expect(result).toMatchObject({ reason: 'face_not_frontal', photo });
       expect(result.message).toMatch(
-        /turned too far from frontal to compare \(about 4\d degrees, the limit is 30\)/,
+        /turned too far from frontal to compare \(about 4\d\.\d degrees towards the image's (left|right), the limit is 30\)/,
       );
     }
   });

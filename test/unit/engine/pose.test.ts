@@ -51,11 +51,13 @@ describe('headPose', () => {
     );
   });
 
-  it('reads 0/0 when landmarks are missing, not numbers or all in one place', () => {
+  it('reads 0/0 when landmarks are missing, not numbers, all in one place or on one line', () => {
     expect(headPose([])).toEqual({ yaw: 0, pitch: 0 });
     const broken = landmarks(20, 10);
     broken[30] = { x: Number.NaN, y: 1 };
     expect(headPose(broken)).toEqual({ yaw: 0, pitch: 0 });
     expect(headPose(Array.from({ length: 68 }, () => ({ x: 5, y: 5 })))).toEqual({ yaw: 0, pitch: 0 });
+    const collinear = Array.from({ length: 68 }, (_, i) => ({ x: 10 + 3 * i, y: 20 + 2 * i }));
+    expect(headPose(collinear)).toEqual({ yaw: 0, pitch: 0 });
   });
 });

@@ -86,7 +86,7 @@ describe('checkQuality', () => {
           const failure = checkQuality(detailed(), landmarks(yaw, 0, roll));
           expect(failure?.reason).toBe('face_not_frontal');
           expect(failure?.message).toContain(
-            `about ${Math.abs(yaw)} degrees, the limit is ${QUALITY_MAX_YAW_DEGREES}`,
+            `about ${Math.abs(yaw).toFixed(1)} degrees towards the image's ${yaw > 0 ? 'right' : 'left'}, the limit is ${QUALITY_MAX_YAW_DEGREES}`,
           );
         }
         expect(checkQuality(detailed(), landmarks(QUALITY_MAX_YAW_DEGREES - 3, 20, roll))).toBeUndefined();
