@@ -2,8 +2,8 @@
  * face-api's SSD MobileNet v1 with a lean forward pass, for the same reason as tiny-detector.ts: face-api runs
  * the backbone's 27 layers inside one `tf.tidy`, so every layer's output (about 100 MB at the net's fixed 512 px
  * input) stays allocated until the end, and the tfjs wasm heap, which never gives memory back, grew by about
- * 190 MB (RSS 132 MB) once photos reached SSD; with this pass, 114 MB (RSS 83 MB). This subclass overrides only `forwardInput` (public in face-api's
- * SsdMobilenetv1) and frees each backbone layer's input as soon as its output exists; weights, box decoding
+ * 190 MB (RSS 132 MB) once photos reached SSD; with this pass, 114 MB (RSS 83 MB). This subclass overrides
+ * only `forwardInput` (public in face-api's SsdMobilenetv1) and frees each backbone layer's input as soon as its output exists; weights, box decoding
  * against the anchors, non-max suppression and box mapping (`locateFaces`) stay face-api's own. The layers are
  * those of face-api 1.7 (src/ssdMobilenetv1/mobileNetV1.ts, pointwiseConvLayer.ts, predictionLayer.ts,
  * boxPredictionLayer.ts, outputLayer.ts, common/convLayer.ts); its heads (on the 32x32 map and smaller)
@@ -13,6 +13,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tensor1D, Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs';
 import type { FaceApi } from './face-api-types.ts';
+import { chain } from './layer-chain.ts';
 
 type Tf = typeof tfjs;
 type Ssd = InstanceType<FaceApi['SsdMobilenetv1']>;
@@ -47,17 +48,6 @@ interface Params {
 const EPSILON = 0.0010000000474974513;
 /** Backbone layers (1-13) whose depthwise convolution has stride 2. */
 const STRIDE_TWO = new Set([2, 4, 6, 12]);
-
-/** Runs `steps` one after the other on `x`, freeing each intermediate result as soon as the next exists. */
-function chain(x: Tensor4D, ...steps: ((t: Tensor4D) => Tensor4D)[]): Tensor4D {
-  let out = x;
-  for (const step of steps) {
-    const next = step(out);
-    if (out !== x) out.dispose();
-    out = next;
-  }
-  return out;
-}
 
 function pointwise(tf: Tf, x: Tensor4D, params: Pointwise, stride: number): Tensor4D {
   return chain(

@@ -12,6 +12,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { Tensor1D, Tensor4D } from '@tensorflow/tfjs';
 import type { MobilenetParams } from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import type { FaceApi } from './face-api-types.ts';
+import { chain } from './layer-chain.ts';
 
 type Tf = typeof tfjs;
 type FaceApiTensor4D = Parameters<InstanceType<FaceApi['TinyFaceDetector']>['runMobilenet']>[0];
@@ -27,43 +28,29 @@ interface SeparableConv {
 
 const LEAK = 0.10000000149011612;
 
-/** Runs `step` on `x`, then frees `x` unless it is `keep` (the network's input, owned by face-api). */
-function then(x: Tensor4D, keep: Tensor4D, step: (x: Tensor4D) => Tensor4D): Tensor4D {
-  const out = step(x);
-  if (x !== keep) x.dispose();
-  return out;
-}
-
 function conv(tf: Tf, x: Tensor4D, params: Conv, leaky: boolean): Tensor4D {
-  const convolved = tf.conv2d(x, params.filters, [1, 1], 'valid');
-  const biased = tf.add<Tensor4D>(convolved, params.bias);
-  convolved.dispose();
-  if (!leaky) return biased;
-  const out = tf.leakyRelu(biased, LEAK);
-  biased.dispose();
-  return out;
+  return chain(
+    x,
+    (t) => tf.conv2d(t, params.filters, [1, 1], 'valid'),
+    (t) => tf.add<Tensor4D>(t, params.bias),
+    ...(leaky ? [(t: Tensor4D) => tf.leakyRelu(t, LEAK)] : []),
+  );
 }
 
 function separable(tf: Tf, x: Tensor4D, params: SeparableConv): Tensor4D {
-  const padded = tf.pad(x, [
-    [0, 0],
-    [1, 1],
-    [1, 1],
-    [0, 0],
-  ]);
-  const convolved = tf.separableConv2d(
-    padded,
-    params.depthwise_filter,
-    params.pointwise_filter,
-    [1, 1],
-    'valid',
+  return chain(
+    x,
+    (t) =>
+      tf.pad(t, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ]),
+    (t) => tf.separableConv2d(t, params.depthwise_filter, params.pointwise_filter, [1, 1], 'valid'),
+    (t) => tf.add<Tensor4D>(t, params.bias),
+    (t) => tf.leakyRelu(t, LEAK),
   );
-  padded.dispose();
-  const biased = tf.add<Tensor4D>(convolved, params.bias);
-  convolved.dispose();
-  const out = tf.leakyRelu(biased, LEAK);
-  biased.dispose();
-  return out;
 }
 
 export function createLeanTinyFaceDetector(faceapi: FaceApi, tf: Tf) {
@@ -74,8 +61,9 @@ export function createLeanTinyFaceDetector(faceapi: FaceApi, tf: Tf) {
       const pool = (stride: number) => (t: Tensor4D) => tf.maxPool(t, [2, 2], [stride, stride], 'same');
       const sep = (p: unknown) => (t: Tensor4D) => separable(tf, t, p as SeparableConv);
       // The tiny face detector's first layer is a plain convolution (isFirstLayerConv2d in its config).
-      let out = conv(tf, x, params.conv0 as unknown as Conv, true);
-      const steps = [
+      const out = chain(
+        x,
+        (t: Tensor4D) => conv(tf, t, params.conv0 as unknown as Conv, true),
         pool(2),
         sep(params.conv1),
         pool(2),
@@ -90,8 +78,7 @@ export function createLeanTinyFaceDetector(faceapi: FaceApi, tf: Tf) {
         ...(params.conv6 ? [sep(params.conv6)] : []),
         ...(params.conv7 ? [sep(params.conv7)] : []),
         (t: Tensor4D) => conv(tf, t, params.conv8 as unknown as Conv, false),
-      ];
-      for (const step of steps) out = then(out, x, step);
+      );
       return out as unknown as FaceApiTensor4D;
     }
   }
