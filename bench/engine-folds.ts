@@ -7,7 +7,8 @@
  * of photos is scored (not only pairs.csv's): same identity = same person. Identities come from
  * DIR/identities.csv (file,identity) when present, else from pairs.csv's same-person pairs. --demo adds the
  * 22 faces of face-api's demo photos (22 more people); --id-style scores an ID-style copy of each photo (tight
- * crop, 150-300 px, grey, JPEG q50) against every other photo. Prints FMR/FNMR at the default threshold, FNMR
+ * crop, 150-300 px, grey, JPEG q50) against every other photo. Prints FMR/FNMR at the default threshold (with
+ * their exact 95% confidence intervals: how far a count of a few pairs pins the rate down), FNMR
  * at FMR 0.001 and 0.0001, the EER, leave-one-identity-out held-out rates, and the distance where a normal
  * fitted to all different-people distances puts FMR 0.001 and 0.0001 (a smooth estimate that does not hang
  * on the few closest pairs). Last line: the figures as JSON. Speed and memory are bench:engine's job.
@@ -26,6 +27,8 @@ import { distanceForScore, euclideanDistance, scoreFromDistance } from '../local
 import { faceCrop, SAMPLE_FACES } from '../test/helpers/photos.ts';
 import { detSvg } from './engine-det.ts';
 import {
+  binomialInterval,
+  countWithInterval,
   detCurve,
   equalErrorRate,
   type FoldPair,
@@ -190,10 +193,13 @@ say(
 if (unjudged.length)
   say(`  unjudgeable photos   ${unjudged.map((d) => `${d.name} (${d.reason})`).join(', ')}`);
 say(`  threshold            score ${threshold} = distance ${round(distanceForScore(threshold), 3)}`);
-say(`  FMR / FNMR           ${round(rates.fmr, 5)} / ${round(rates.fnmr)} at the threshold`);
+say(
+  `  FMR / FNMR           ${round(rates.fmr, 5)} / ${round(rates.fnmr)} at the threshold ` +
+    `(${countWithInterval(rates.falseMatches, rates.impostorPairs)}; ${countWithInterval(rates.falseNonMatches, rates.genuinePairs)})`,
+);
 if (demoPairs.length)
   say(
-    `    demo faces only    FMR ${round(demoPassed / demoPairs.length)} (${demoPassed}/${demoPairs.length})`,
+    `    demo faces only    FMR ${round(demoPassed / demoPairs.length)} (${countWithInterval(demoPassed, demoPairs.length)})`,
   );
 say(`  FNMR at FMR 0.001    ${point(at1e3)}`);
 say(`  FNMR at FMR 0.0001   ${point(at1e4)}`);
@@ -236,7 +242,9 @@ say(
   JSON.stringify({
     pairs: pairs.length,
     fmr: round(rates.fmr, 5),
+    fmrUpper95: round(binomialInterval(rates.falseMatches, rates.impostorPairs).upper, 5),
     fnmr: round(rates.fnmr),
+    fnmrUpper95: round(binomialInterval(rates.falseNonMatches, rates.genuinePairs).upper),
     threshold,
     fnmrAtFmr1e3: round(at1e3.fnmr),
     fnmrAtFmr1e4: round(at1e4.fnmr),

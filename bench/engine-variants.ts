@@ -11,7 +11,9 @@
  * - `levelled`: the same square turned so the eye line is level (chip.ts);
  * - `relanded`: levelled, with the landmarks placed again on the face turned upright (the engine does this for
  *   a head rolled by 10 degrees or more, `levelled` below that);
- * - `relanded+flip`: the mean of the descriptors of that crop and of its mirror image (test-time flip).
+ * - `relanded+flip`: the mean of the descriptors of that crop and of its mirror image (test-time flip);
+ * - `dlib chip`: dlib's own chip (dlib-chip.ts: 150 px, padding 0.25, fitted to dlib's mean face) on the
+ *   relanded landmarks.
  * Printed per way: false matches and non-matches at distance 0.55 (score 50), FNMR where FMR <= 0.001, the
  * separation d' = (mean different - mean same) / sqrt((sd same^2 + sd different^2) / 2), and the FMR at 0.55
  * of a normal fitted to the different-people distances (smooth: it does not hang on the closest pair).
@@ -29,6 +31,7 @@ import { detectFaces, faceTensor } from '../local/engine/detect.ts';
 import { asFaceApi, loadRuntime } from '../local/engine/runtime.ts';
 import { distanceForScore, euclideanDistance, scoreFromDistance } from '../local/engine/score.ts';
 import { faceCrop, SAMPLE_FACES } from '../test/helpers/photos.ts';
+import { dlibChipSquare } from './dlib-chip.ts';
 import { fnmrAtFmr, round } from './engine-metrics.ts';
 import { toIdPhoto } from './id-photo.ts';
 
@@ -66,7 +69,7 @@ sharp.cache(false);
 const rt = await loadRuntime();
 const ssdNet = await rt.ssdMobilenetv1();
 const { faceapi, tf } = rt;
-const CROPS = ['upright', 'levelled', 'relanded', 'relanded+flip'] as const;
+const CROPS = ['upright', 'levelled', 'relanded', 'relanded+flip', 'dlib chip'] as const;
 const DETECTORS = ['tiny', 'ssd640'] as const;
 type Way = `${(typeof DETECTORS)[number]} ${(typeof CROPS)[number]}`;
 type Descriptors = Partial<Record<Way, number[]>> & {
@@ -136,14 +139,13 @@ async function describeAll(bytes: Buffer): Promise<Descriptors> {
     const t = asFaceApi(tf.tensor3d(warpSquare(img, upright, 160), [160, 160, 3], 'int32'));
     const again = (await faceapi.nets.faceLandmark68Net.detectLandmarks(t)) as FaceLandmarks68;
     t.dispose();
-    const chip = dlibSquare(
-      again.positions.map((p) => fromSquare(upright, 160, p)),
-      true,
-    );
+    const relandedPoints = again.positions.map((p) => fromSquare(upright, 160, p));
+    const chip = dlibSquare(relandedPoints, true);
     const relanded = await describe150(warpSquare(img, chip, 150));
     const mirrored = await describe150(warpSquare(img, chip, 150, true));
     out[`${detector} relanded`] = relanded;
     out[`${detector} relanded+flip`] = relanded.map((v, i) => (v + mirrored[i]!) / 2);
+    out[`${detector} dlib chip`] = await describe150(warpSquare(img, dlibChipSquare(relandedPoints), 150));
     if (detector === 'tiny')
       out.box = {
         x: b.x * img.scale,

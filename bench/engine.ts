@@ -6,7 +6,7 @@
  *
  * DIR holds photos and pairs.csv (ref,auth,label with label same|different). Prints a readable table on
  * stdout, and as its LAST line one JSON object with the figures (rates as fractions 0-1, threshold on the
- * 0-100 score). Reports FMR/FNMR at the configured threshold, FNMR at FMR 0.001 and 0.0001, the EER, and
+ * 0-100 score). Reports FMR/FNMR at the configured threshold (with exact 95% confidence intervals), FNMR at FMR 0.001 and 0.0001, the EER, and
  * held-out rates of leave-one-identity-out folds (identities = photos joined by same-person pairs); --plot
  * writes the DET curve. Replay attacks are built from the photos: transformed copies of each ref (re-encode,
  * crop, resize, mirror, small rotation, brightness) as auth against it as ref.
@@ -24,6 +24,8 @@ import { faceCrop, REPLAY_KINDS, type ReplayKind, replayOf, SAMPLE_FACES } from 
 import { createBaseline } from './engine-baseline.ts';
 import { detSvg } from './engine-det.ts';
 import {
+  binomialInterval,
+  countWithInterval,
   detCurve,
   equalErrorRate,
   type FoldPair,
@@ -272,14 +274,17 @@ say(
   `  threshold            score ${threshold} = descriptor distance ${round(distanceForScore(threshold), 3)}`,
 );
 say(
-  `  FMR / FNMR           ${round(rates.fmr)} / ${round(rates.fnmr)} at the threshold (accuracy ${round(rates.accuracy)})`,
+  `  FMR / FNMR           ${round(rates.fmr)} / ${round(rates.fnmr)} at the threshold (accuracy ${round(rates.accuracy)}; ` +
+    `${countWithInterval(rates.falseMatches, rates.impostorPairs)}; ${countWithInterval(rates.falseNonMatches, rates.genuinePairs)})`,
 );
 for (const set of ['demo', 'cross'] as const) {
   const subset = scored.filter((_, i) => pairs[i]!.set === set);
   if (subset.length === 0) continue;
   const passed = subset.filter((p) => p.score !== undefined && p.score >= threshold).length;
   const what = set === 'demo' ? 'demo faces with each other' : 'demo faces x dataset photos';
-  say(`    ${what.padEnd(28)} FMR ${round(passed / subset.length)} (${passed}/${subset.length})`);
+  say(
+    `    ${what.padEnd(28)} FMR ${round(passed / subset.length)} (${countWithInterval(passed, subset.length)})`,
+  );
 }
 say(`  FNMR at FMR 0.001    ${atTarget(at1e3)}`);
 say(`  FNMR at FMR 0.0001   ${atTarget(at1e4)}`);
@@ -362,7 +367,9 @@ say(
     pairs: pairs.length,
     accuracy: round(rates.accuracy),
     fmr: round(rates.fmr),
+    fmrUpper95: round(binomialInterval(rates.falseMatches, rates.impostorPairs).upper),
     fnmr: round(rates.fnmr),
+    fnmrUpper95: round(binomialInterval(rates.falseNonMatches, rates.genuinePairs).upper),
     threshold,
     thresholdDistance: round(distanceForScore(threshold)),
     fnmrAtFmr1e3: round(at1e3.fnmr),

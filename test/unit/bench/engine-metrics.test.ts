@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detSvg, probit } from '../../../bench/engine-det.ts';
 import {
+  binomialInterval,
+  countWithInterval,
   detCurve,
   equalErrorRate,
   type FoldPair,
@@ -27,7 +29,63 @@ const scoredPairs = fc.array(
 describe('ratesAt', () => {
   it('counts unjudgeable same-person pairs as false non-matches and never as matches', () => {
     const rates = ratesAt([same(undefined), same(80), different(undefined), different(20)], 50);
-    expect(rates).toEqual({ accuracy: 0.75, fmr: 0, fnmr: 0.5 });
+    expect(rates).toEqual({
+      accuracy: 0.75,
+      fmr: 0,
+      fnmr: 0.5,
+      falseMatches: 0,
+      impostorPairs: 2,
+      falseNonMatches: 1,
+      genuinePairs: 2,
+    });
+  });
+});
+
+describe('binomialInterval', () => {
+  it('gives the textbook exact bounds', () => {
+    // No event in n trials: the upper bound solves (1 - p)^n = 0.025.
+    expect(binomialInterval(0, 1162).upper).toBeCloseTo(1 - 0.025 ** (1 / 1162), 8);
+    expect(binomialInterval(0, 1162).lower).toBe(0);
+    // Every trial an event: the lower bound solves p^n = 0.025.
+    expect(binomialInterval(10, 10).lower).toBeCloseTo(0.025 ** (1 / 10), 8);
+    expect(binomialInterval(10, 10).upper).toBe(1);
+    // 1 in 2: Clopper-Pearson's (0.0126, 0.9874).
+    expect(binomialInterval(1, 2).lower).toBeCloseTo(0.01258, 4);
+    expect(binomialInterval(1, 2).upper).toBeCloseTo(0.98742, 4);
+    expect(binomialInterval(0, 0)).toEqual({ lower: 0, upper: 1 });
+  });
+
+  it('holds the observed rate, stays in [0, 1] and widens with the confidence', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 5000 })
+          .chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n))),
+        ([k, n]) => {
+          const narrow = binomialInterval(k, n, 0.9);
+          const wide = binomialInterval(k, n, 0.99);
+          expect(wide.lower).toBeGreaterThanOrEqual(0);
+          expect(wide.upper).toBeLessThanOrEqual(1);
+          expect(narrow.lower).toBeLessThanOrEqual(k / n + 1e-12);
+          expect(narrow.upper).toBeGreaterThanOrEqual(k / n - 1e-12);
+          expect(wide.lower).toBeLessThanOrEqual(narrow.lower + 1e-12);
+          expect(wide.upper).toBeGreaterThanOrEqual(narrow.upper - 1e-12);
+        },
+      ),
+      { seed: testSeed(), numRuns: 200 },
+    );
+  });
+
+  it('refuses counts that cannot be a rate', () => {
+    expect(() => binomialInterval(3, 2)).toThrow(/0 <= events <= trials/);
+    expect(() => binomialInterval(-1, 2)).toThrow(RangeError);
+    expect(() => binomialInterval(0.5, 2)).toThrow(RangeError);
+    expect(() => binomialInterval(1, 2, 1)).toThrow(/confidence/);
+  });
+
+  it('prints a count with its interval', () => {
+    expect(countWithInterval(3, 2324)).toBe('3/2324, 95% CI 0.00027-0.0038');
+    expect(countWithInterval(0, 63)).toBe('0/63, 95% CI 0-0.057');
   });
 });
 
