@@ -51,7 +51,7 @@ const UNCERTAIN_CODES = [
   'Processing',
   'Aborted', // the caller gave up while the request was in flight
 ] as const satisfies readonly IdvErrorCode[];
-type Billing = 'unbilled' | 'paid' | 'uncertain';
+export type Billing = 'unbilled' | 'paid' | 'uncertain';
 const billingOf = (code: IdvErrorCode): Billing =>
   (UNCERTAIN_CODES as readonly string[]).includes(code)
     ? 'uncertain'
@@ -88,6 +88,12 @@ export class IdvError extends Error {
       httpStatus?: number;
       attempts?: number;
       cause?: unknown;
+      /**
+       * How the attempt was billed when the code alone does not say: a reply with an error Code is not a
+       * successful call, so it is 'unbilled' even when its code is one that a Code 200 reply bills
+       * (FaceCompare's NoFaceDetected is an HTTP 401 error Code; saf's UNABLE_GET_IMAGE comes in Code 200).
+       */
+      billing?: Billing;
     } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -96,13 +102,16 @@ export class IdvError extends Error {
     this.upstreamCode = options.upstreamCode;
     this.httpStatus = options.httpStatus;
     this.attempts = options.attempts ?? 1;
+    this.billingOverride = options.billing;
   }
+
+  private readonly billingOverride: Billing | undefined;
 
   get retryable(): boolean {
     return isRetryable(this.code);
   }
 
   get billing(): Billing {
-    return billingOf(this.code);
+    return this.billingOverride ?? billingOf(this.code);
   }
 }

@@ -56,11 +56,12 @@ export function parseFaceCompareReply(body: unknown, meta: FaceCompareReplyMeta 
   const opts = { ...base, requestId, upstreamCode: reply.Code.slice(0, 80) };
   if (reply.Code !== '200') {
     const detail = safeUpstreamMessage(reply.Message || 'no message');
-    throw new IdvError(
-      classifyFaceCompareCode(reply.Code),
-      `upstream Code ${opts.upstreamCode}: ${detail}`,
-      opts,
-    );
+    // An error Code is not a successful call: not billed, whatever it maps to (NoFaceDetected and its
+    // siblings map to UnableGetImage, which saf bills because it comes in a Code 200 reply).
+    throw new IdvError(classifyFaceCompareCode(reply.Code), `upstream Code ${opts.upstreamCode}: ${detail}`, {
+      ...opts,
+      billing: 'unbilled',
+    });
   }
   // From here the upstream said Code 200: a call it bills. A reply we cannot read is `Unparseable`: possibly
   // paid, never retried blindly.

@@ -113,6 +113,7 @@ export function parseReply(body: unknown, meta: ReplyMeta = {}): Verdict {
         ...base,
         requestId,
         upstreamCode: loose.data.Code,
+        billing: 'unbilled',
       });
     }
     throw new IdvError('Protocol', `upstream reply is not the documented JSON: ${why}`, {
@@ -128,7 +129,7 @@ export function parseReply(body: unknown, meta: ReplyMeta = {}): Verdict {
   if (reply.Code !== '200') {
     const code = classifyUpstreamCode(reply.Code, data?.retCodeSub);
     const detail = safeUpstreamMessage(data?.retMessage || reply.Message || 'no message');
-    throw new IdvError(code, `upstream Code ${reply.Code}: ${detail}`, opts);
+    throw new IdvError(code, `upstream Code ${reply.Code}: ${detail}`, { ...opts, billing: 'unbilled' });
   }
   // From here the upstream said Code 200: a call it counts as successful (billed). A reply we cannot read is
   // `Unparseable`: possibly paid, never retried blindly.

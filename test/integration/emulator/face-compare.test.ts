@@ -215,5 +215,9 @@ describe('emulator: Cloudauth-intl FaceCompare', () => {
       .verify({ ...photos, authFaceContent: b64('noface-2') })
       .catch((e: unknown) => e);
     expect((unjudged as IdvError).code).toBe('UnableGetImage');
+    // NoFaceDetected is an HTTP 401 error Code: not a successful call, so not counted as paid (the emulator,
+    // which bills as Alibaba documents, does not count it either).
+    expect((unjudged as IdvError).paidAttempts).toBe(0);
+    expect((unjudged as IdvError).uncertainAttempts).toBe(0);
   });
 });

@@ -138,6 +138,8 @@ describe('FaceCompare reply mapping table', () => {
     expect(err.code).toBe(expected);
     expect(err.retryable).toBe(retried);
     expect(err.requestId).toBe('R-1');
+    // An error Code is not a successful call: never billed, even when it maps to a code saf bills.
+    expect(err.billing).toBe('unbilled');
     expect(err.upstreamCode).toBe(code);
     if (code in FACE_COMPARE_CODES) {
       expect(FACE_COMPARE_CODES[code as keyof typeof FACE_COMPARE_CODES].status).toBe(status);

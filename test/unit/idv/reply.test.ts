@@ -104,6 +104,15 @@ describe('parseReply', () => {
     expect(err.retryable).toBe(retryable);
   });
 
+  it('bills UNABLE_GET_IMAGE in a Code 200 reply, and no error Code reply', () => {
+    expect(
+      thrown({ Code: 200, RequestId: 'R', Data: data({ passed: 'false', retCode: 'UNABLE_GET_IMAGE' }) })
+        .billing,
+    ).toBe('paid');
+    for (const Code of [400, 402, 403, 404, 500, 'Throttling.User', 'SignatureDoesNotMatch'])
+      expect(thrown({ Code, RequestId: 'R', Message: 'm' }).billing).toBe('unbilled');
+  });
+
   it.each([
     ['SignatureDoesNotMatch', 'AuthFailed'],
     ['InvalidAccessKeyId.NotFound', 'AuthFailed'],
