@@ -9,13 +9,14 @@ import type { Logger } from '../log.ts';
 import { own } from '../own.ts';
 import { PhotoError } from '../photo/errors.ts';
 import { isAuthorised } from './auth.ts';
+import { parseVerifyBody } from './body.ts';
 import { HttpError } from './errors.ts';
 import { headerOf } from './headers.ts';
 import {
   type Idempotency,
   idempotencyScope,
   parseIdempotencyKey,
-  requestBodyHash,
+  requestContentHash,
   type Ticket,
 } from './idempotency.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -94,15 +95,17 @@ export function createHttpApp(options: HttpAppOptions) {
         }
         const call = {
           requestId: req.requestId,
-          contentType: headerOf(req.headers, 'content-type'),
-          body: req.body,
           credentials: req.credentials,
           deadlineEpochMs: req.deadlineEpochMs,
           logger,
           ledger: facts.ledger,
         };
         const rawKey = headerOf(req.headers, 'idempotency-key');
-        if (rawKey === undefined) return { status: 200, body: await verifyPhotos(verifyDeps, call) };
+        if (rawKey === undefined)
+          return {
+            status: 200,
+            body: await verifyPhotos(verifyDeps, { ...call, input: await parseBody(req) }),
+          };
         return idempotentVerify(req, rawKey, call, logger, facts);
       },
     },
@@ -111,10 +114,13 @@ export function createHttpApp(options: HttpAppOptions) {
    * POST /verify with an Idempotency-Key: a completed reply is replayed (`Idempotent-Replayed: true`), the same
    * key with another body is 422, a second request while the first is in flight is 409 with Retry-After.
    */
+  function parseBody(req: AppRequest) {
+    return parseVerifyBody(headerOf(req.headers, 'content-type'), req.body, options.maxPhotoBytes);
+  }
   async function idempotentVerify(
     req: AppRequest,
     rawKey: string,
-    call: Parameters<typeof verifyPhotos>[1],
+    call: Omit<Parameters<typeof verifyPhotos>[1], 'input'>,
     logger: Logger,
     facts: RequestFacts,
   ) {
@@ -136,12 +142,14 @@ export function createHttpApp(options: HttpAppOptions) {
         },
       );
     }
+    // A body that does not parse is refused before the key is looked at: nothing is recorded for it.
+    const input = await parseBody(req);
     const token = headerOf(req.headers, 'authorization') ?? '';
-    const start = await idem.start(idempotencyScope(token, key), requestBodyHash(call.contentType, req.body));
+    const start = await idem.start(idempotencyScope(token, key), requestContentHash(input));
     if (start.kind === 'mismatch') {
       throw new HttpError(
         'idempotency_key_reused',
-        'this Idempotency-Key was already used with a different request body; use a new key',
+        'this Idempotency-Key was already used with a different request (other photos, resourceCode or reference); use a new key',
         { field: 'Idempotency-Key' },
       );
     }
@@ -176,6 +184,7 @@ export function createHttpApp(options: HttpAppOptions) {
     try {
       body = await verifyPhotos(verifyDeps, {
         ...call,
+        input,
         maxUncertainRetries: ticket.remainingUncertainRetries,
         beforeAttempt: ticket.beforeAttempt,
       });

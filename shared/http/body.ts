@@ -21,7 +21,7 @@ export interface PhotoInput {
   /** The canonical base64 of `bytes` when the body held base64 (reused upstream when the photo is unchanged). */
   base64?: CheckedBase64;
 }
-interface VerifyInput {
+export interface VerifyInput {
   ref: PhotoInput;
   auth: PhotoInput;
   resourceCode: string | undefined;

@@ -2,7 +2,8 @@
  * `Idempotency-Key` on POST /verify (IETF draft-ietf-httpapi-idempotency-key-header; the record life cycle
  * follows Powertools' idempotency utility: in progress -> completed, with an expiry). Records live in an
  * ObjectStore (the bucket or a local folder) under `<prefix>/<scope>/`, created with putIfAbsent only, never
- * overwritten, and never hold photos (a SHA-256 of the request body and the reply we sent):
+ * overwritten, and never hold photos (a SHA-256 of the request's content, requestContentHash, and the reply we
+ * sent):
  *   claim-<seq>.json      the request with this key that is in flight (lease = the request budget + margin)
  *   sent-<seq>-<n>.json   written before upstream attempt n of that request leaves (possibly billed after a crash)
  *   done-<seq>.json       the reply; `final` replies are replayed, the others (a failure that cost nothing, or a
@@ -64,8 +65,23 @@ const sha256 = (...parts: (string | Buffer)[]): string => {
 };
 export const idempotencyScope = (callerKey: string, idempotencyKey: string): string =>
   sha256('caller', callerKey, 'key', idempotencyKey);
-export const requestBodyHash = (contentType: string | undefined, body: Buffer | string): string =>
-  sha256((contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '', body);
+/**
+ * What makes two requests "the same request" for a key: the photos' bytes, resourceCode and reference as
+ * parsed, not the body's bytes. A multipart body differs from one send to the next (the client picks a new
+ * random boundary each time), and the same photos sent as JSON or as multipart are the same request.
+ */
+export const requestContentHash = (input: {
+  ref: { bytes: Buffer };
+  auth: { bytes: Buffer };
+  resourceCode: string | undefined;
+  reference: string | undefined;
+}): string =>
+  sha256(
+    'verify/v2',
+    sha256(input.ref.bytes),
+    sha256(input.auth.bytes),
+    JSON.stringify([input.resourceCode ?? null, input.reference ?? null]),
+  );
 
 interface StoredReply {
   status: number;

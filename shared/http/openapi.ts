@@ -130,7 +130,7 @@ function verifyOperation(): Record<string, unknown> {
         required: false,
         schema: { type: 'string', minLength: 1, maxLength: 255 },
         description:
-          'IETF draft-ietf-httpapi-idempotency-key-header. The same key with the same body within IDV_IDEMPOTENCY_TTL (default 24 h) gets the stored reply (no second paid call) with `Idempotent-Replayed: true`; the same key with a different body is 422 idempotency_key_reused; a second request while the first is in flight is 409 idempotency_in_flight with Retry-After. Without a configured store the header is refused: 400 idempotency_not_configured. Keys are scoped to the API key.',
+          'IETF draft-ietf-httpapi-idempotency-key-header. The same key with the same request (the same photos, resourceCode and reference, however encoded: JSON or multipart, any boundary) within IDV_IDEMPOTENCY_TTL (default 24 h) gets the stored reply (no second paid call) with `Idempotent-Replayed: true`; the same key with a different request is 422 idempotency_key_reused; a second request while the first is in flight is 409 idempotency_in_flight with Retry-After. Without a configured store the header is refused: 400 idempotency_not_configured. Keys are scoped to the API key.',
       },
     ],
     requestBody: {

@@ -1,4 +1,4 @@
-/** POST /verify: body -> validated, normalised photos -> one paid call -> the verdict reply. */
+/** POST /verify: parsed body -> validated, normalised photos -> one paid call -> the verdict reply. */
 import type { Clock } from '../clock.ts';
 import { CheckedBase64 } from '../idv/base64.ts';
 import { IdvError } from '../idv/errors.ts';
@@ -6,7 +6,7 @@ import type { Credentials, IdvClient } from '../idv/types.ts';
 import { settleVerdict, verdictFieldsOf } from '../idv/verdict.ts';
 import type { Logger } from '../log.ts';
 import { type NormalisedPhoto, normalisePhoto } from '../photo/normalise.ts';
-import { type PhotoInput, parseVerifyBody } from './body.ts';
+import type { PhotoInput, VerifyInput } from './body.ts';
 import { HttpError } from './errors.ts';
 import type { VerifyResponse } from './schemas.ts';
 
@@ -19,8 +19,8 @@ interface VerifyDeps {
 
 interface VerifyCall {
   requestId: string;
-  contentType: string | undefined;
-  body: Buffer | string;
+  /** The parsed body (parseVerifyBody). */
+  input: VerifyInput;
   credentials: Credentials | undefined;
   deadlineEpochMs: number;
   logger: Logger;
@@ -45,7 +45,7 @@ const upstreamBase64 = (p: NormalisedPhoto, input: PhotoInput): CheckedBase64 =>
   p.action === 'unchanged' && input.base64 !== undefined ? input.base64 : CheckedBase64.encode(p.jpeg);
 
 export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<VerifyResponse> {
-  const input = await parseVerifyBody(call.contentType, call.body, deps.limits.maxPhotoBytes);
+  const { input } = call;
   const resourceCode = input.resourceCode ?? deps.defaultResourceCode;
   if (resourceCode === undefined) {
     throw new HttpError('resource_code_required', 'resourceCode is required (no default is configured)', {

@@ -197,6 +197,47 @@ describe.each(UPSTREAM_MATRIX)('$api', (upstream) => {
       expect((await paidCalls()) - before).toBe(1);
     });
 
+    it('replays a multipart retry (a new random boundary each send) and the same photos sent as JSON', async () => {
+      const url = await serveIdem();
+      const ref = await jpeg(24, 640, 480);
+      const auth = await jpeg(25, 640, 480);
+      // fetch builds a FormData body with a fresh random boundary each time, as curl -F does.
+      const multipart = async () => {
+        const form = new FormData();
+        form.set('ref', new Blob([ref], { type: 'image/jpeg' }), 'ref.jpg');
+        form.set('auth', new Blob([auth], { type: 'image/jpeg' }), 'auth.jpg');
+        const res = await fetch(`${url}/verify`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${API_KEY}`, 'idempotency-key': 'order-mp' },
+          body: form,
+        });
+        return { status: res.status, headers: res.headers, text: await res.text() };
+      };
+      const before = await paidCalls();
+      const first = await multipart();
+      const second = await multipart();
+      const asJson = await send(
+        url,
+        'order-mp',
+        JSON.stringify({ refFaceContent: ref.toString('base64'), authFaceContent: auth.toString('base64') }),
+      );
+      expect(first.status).toBe(200);
+      for (const again of [second, asJson]) {
+        expect(again.status).toBe(200);
+        expect(again.text).toBe(first.text);
+        expect(again.headers.get('idempotent-replayed')).toBe('true');
+      }
+      expect((await paidCalls()) - before).toBe(1);
+      // Other photos under the same key are still another request.
+      const swapped = await send(
+        url,
+        'order-mp',
+        JSON.stringify({ refFaceContent: auth.toString('base64'), authFaceContent: ref.toString('base64') }),
+      );
+      expect(swapped.status).toBe(422);
+      expect((await paidCalls()) - before).toBe(1);
+    });
+
     it('answers 422 for the same key with a different body, without a paid call', async () => {
       const url = await serveIdem();
       await send(url, 'order-2', await body(30));

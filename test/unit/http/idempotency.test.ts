@@ -6,7 +6,7 @@ import {
   createIdempotency,
   idempotencyScope,
   parseIdempotencyKey,
-  requestBodyHash,
+  requestContentHash,
 } from '../../../shared/http/idempotency.ts';
 import { createFsStore } from '../../../shared/store/fs.ts';
 import type { ObjectStore } from '../../../shared/store/types.ts';
@@ -36,7 +36,13 @@ describe('idempotency records', () => {
       clock,
     });
   const scope = idempotencyScope('Bearer k', 'key-1');
-  const hash = requestBodyHash('application/json', '{"a":1}');
+  const request = (ref: string, resourceCode?: string, reference?: string) => ({
+    ref: { bytes: Buffer.from(ref) },
+    auth: { bytes: Buffer.from('auth photo') },
+    resourceCode,
+    reference,
+  });
+  const hash = requestContentHash(request('ref photo'));
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'idem-unit-'));
@@ -45,6 +51,21 @@ describe('idempotency records', () => {
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('fingerprints the request content: every field counts, and nothing can be shifted between fields', () => {
+    const base = requestContentHash(request('ref photo', '00840000', 'crm-1'));
+    expect(requestContentHash(request('ref photo', '00840000', 'crm-1'))).toBe(base);
+    expect(requestContentHash(request('ref photo!', '00840000', 'crm-1'))).not.toBe(base);
+    expect(requestContentHash(request('ref photo', '00840001', 'crm-1'))).not.toBe(base);
+    expect(requestContentHash(request('ref photo', '00840000', 'crm-2'))).not.toBe(base);
+    expect(requestContentHash(request('ref photo', '00840000'))).not.toBe(base);
+    // Swapping the photos, or moving text between resourceCode and reference, is another request.
+    const swapped = { ...request('auth photo'), auth: { bytes: Buffer.from('ref photo') } };
+    expect(requestContentHash(swapped)).not.toBe(requestContentHash(request('ref photo')));
+    expect(requestContentHash(request('r', 'a', undefined))).not.toBe(
+      requestContentHash(request('r', undefined, 'a')),
+    );
   });
 
   it('scopes keys per caller: another API key with the same Idempotency-Key is a new record', () => {
@@ -81,7 +102,7 @@ describe('idempotency records', () => {
       kind: 'replay',
       reply: { status: 200, body: '{"ok":true}' },
     });
-    expect((await idem().start(scope, requestBodyHash('application/json', '{"a":2}'))).kind).toBe('mismatch');
+    expect((await idem().start(scope, requestContentHash(request('other photo')))).kind).toBe('mismatch');
     nowMs += 3_600_001;
     expect((await idem().start(scope, hash)).kind).toBe('proceed');
   });
