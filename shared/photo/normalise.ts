@@ -15,7 +15,7 @@
  * Everything else is decoded, EXIF-oriented, flattened on white, converted to sRGB, fitted into the box and
  * re-encoded as JPEG; sharp drops all metadata on output unless asked to keep it.
  */
-import sharp, { type Metadata } from 'sharp';
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { headerDimensions } from './dimensions.ts';
 import { PhotoError } from './errors.ts';
 import { type JpegInfo, jpegInfo, stripJpegMetadata, walkJpeg } from './jpeg.ts';
@@ -63,8 +63,17 @@ export async function normalisePhoto(
   }
 
   const declared = headerDimensions(bytes, format);
-  if (!declared)
+  if (!declared) {
+    // A JPEG cut short before its frame header has no dimensions to read: say it is cut short.
+    const cut = format === 'jpeg' ? walkJpeg(bytes) : undefined;
+    if (cut && !cut.ok && cut.reason === 'truncated')
+      throw new PhotoError(
+        'photo_truncated',
+        field,
+        `${field} is a truncated JPEG (it ends inside its header)`,
+      );
     throw new PhotoError('photo_undecodable', field, `${field} has an unreadable ${format} header`);
+  }
   if (declared.width * declared.height > limits.maxPixels) {
     throw new PhotoError(
       'photo_too_many_pixels',
@@ -144,6 +153,38 @@ async function sharpHeader(bytes: Buffer, format: PhotoFormat, field: string): P
   return { components: meta.channels ?? 3, orientation: meta.orientation ?? 1 };
 }
 
+/**
+ * libjpeg reports image data that ends before the frame does (a file cut short and closed with an EOI, or a
+ * frame header patched to a larger size) only as a warning, and decodes the rest as grey: sent upstream, that
+ * is a paid call on a photo nobody can judge. So a JPEG is decoded failing on warnings first; a premature end
+ * is `photo_truncated`, any other warning (extraneous bytes before a marker, common in camera files) is
+ * tolerated by decoding again as before.
+ */
+async function firstEncode(
+  decode: (failOn?: 'error' | 'warning') => Sharp,
+  field: string,
+  format: PhotoFormat,
+): Promise<{ data: Buffer; info: OutputInfo }> {
+  const encode = (failOn: 'error' | 'warning') =>
+    decode(failOn)
+      .jpeg({ quality: QUALITIES[0], chromaSubsampling: '4:2:0' })
+      .toBuffer({ resolveWithObject: true });
+  if (format !== 'jpeg') return encode('error');
+  try {
+    return await encode('warning');
+  } catch (err) {
+    if (err instanceof Error && /premature end/i.test(err.message)) {
+      throw new PhotoError(
+        'photo_truncated',
+        field,
+        `${field} is a truncated JPEG (its image data ends before the image does)`,
+        err,
+      );
+    }
+    return encode('error');
+  }
+}
+
 async function reencode(
   bytes: Buffer,
   field: string,
@@ -153,17 +194,15 @@ async function reencode(
   boxH: number,
   maxOutputBytes: number,
 ): Promise<NormalisedPhoto> {
-  const decode = () =>
-    sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' })
+  const decode = (failOn: 'error' | 'warning' = 'error') =>
+    sharp(bytes, { limitInputPixels: maxPixels, failOn })
       .rotate()
       .resize({ width: boxW, height: boxH, fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb');
   try {
     // One pipeline straight to JPEG first (JPEG shrink-on-load makes big photos cheap)...
-    const first = await decode()
-      .jpeg({ quality: QUALITIES[0], chromaSubsampling: '4:2:0' })
-      .toBuffer({ resolveWithObject: true });
+    const first = await firstEncode(decode, field, format);
     if (first.data.length <= maxOutputBytes) {
       return {
         jpeg: first.data,

@@ -148,6 +148,35 @@ describe('normalisePhoto', () => {
     expect([err.code, err.status]).toEqual(['photo_truncated', 400]);
   });
 
+  it('refuses a JPEG cut short before its frame header with photo_truncated, not as undecodable', async () => {
+    const photo = await faceCrop(1);
+    const sof = photo.indexOf(Buffer.from([0xff, 0xc0]));
+    expect(sof).toBeGreaterThan(20);
+    const err = await refusal(photo.subarray(0, sof - 3));
+    expect([err.code, err.status]).toEqual(['photo_truncated', 400]);
+  });
+
+  describe('a JPEG whose image data ends before its frame does (libjpeg only warns)', () => {
+    it('is photo_truncated when its frame header claims more than its data (re-encoded), never sent as grey', async () => {
+      const photo = Buffer.from(await faceCrop(1));
+      const sof = photo.indexOf(Buffer.from([0xff, 0xc0]));
+      photo.writeUInt16BE(3000, sof + 5);
+      photo.writeUInt16BE(3000, sof + 7);
+      const err = await refusal(photo);
+      expect([err.code, err.status]).toEqual(['photo_truncated', 400]);
+      expect(err.message).toMatch(/image data ends before the image does/);
+    });
+
+    it('is photo_truncated when the second half of a large photo is cut and an EOI appended', async () => {
+      // 1920 px wide: outside the box, so it is decoded and re-encoded.
+      const big = await sharp(await samplePhoto(1))
+        .jpeg({ quality: 90 })
+        .toBuffer();
+      const half = Buffer.concat([big.subarray(0, Math.floor(big.length / 2)), Buffer.from([0xff, 0xd9])]);
+      expect((await refusal(half)).code).toBe('photo_truncated');
+    });
+  });
+
   it('refuses a JPEG whose magic bytes are followed by garbage with photo_undecodable (400)', async () => {
     const err = await refusal(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomNoise(2000)]));
     expect(err.status).toBe(400);
