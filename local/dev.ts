@@ -2,7 +2,8 @@
  * `npm start`: the local stack. The emulator (with the on-device face engine) and the verify-http function
  * behind an FC-style runner on PORT (default 9000); with IDV_ENDPOINT and ALIBABA_CLOUD_* credentials it calls
  * that endpoint and starts no emulator. Prints URLs, the API key and a curl command; Ctrl-C or SIGTERM stops
- * every piece in reverse order.
+ * every piece in reverse order, letting HTTP requests and bucket cases in progress finish first (their upstream
+ * call may be paid); a second Ctrl-C stops at once.
  */
 import { loadLogConfig, readProcessEnv } from '../shared/config.ts';
 import { createLogger } from '../shared/log.ts';
@@ -18,9 +19,14 @@ const pieces: Piece[] = [];
 let stopping = false;
 
 async function stopAll(reason: string, exitCode: number): Promise<never> {
+  if (stopping && reason !== 'error') {
+    // A second Ctrl-C: stop waiting for requests in progress.
+    console.log(`\n${reason} again: stopping now, without waiting for requests in progress.`);
+    process.exit(130);
+  }
   if (!stopping) {
     stopping = true;
-    console.log(`\n${reason}: stopping...`);
+    console.log(`\n${reason}: stopping (requests in progress are answered first; Ctrl-C again to stop now)...`);
     for (const piece of pieces.reverse()) {
       try {
         await piece.stop();

@@ -29,6 +29,11 @@ interface FcHttpRunnerOptions {
   maxBodyBytes?: number;
   /** Time for the whole body to arrive once the headers are in (default 30 s), then 408. */
   bodyTimeoutMs?: number;
+  /**
+   * How long close() lets requests in progress finish (default 60 s) before it cuts their connections: a
+   * request in progress may already have paid for its upstream call, so its caller should get the answer.
+   */
+  drainTimeoutMs?: number;
   /** Extra context fields per invocation (function timeout, STS credentials in tests). */
   context?: (requestId: string) => Record<string, unknown>;
   logger?: Logger;
@@ -42,6 +47,29 @@ export interface RunningServer {
 
 const FC_SYNC_BODY_LIMIT = 32 * 1024 * 1024;
 const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+const DEFAULT_DRAIN_TIMEOUT_MS = 60_000;
+
+/**
+ * Stops accepting connections, closes the idle ones (and each keep-alive connection as its response ends),
+ * and resolves once every request in progress has been answered; after `drainTimeoutMs` it cuts the rest.
+ */
+function closeGracefully(server: http.Server, drainTimeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const cut = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+    cut.unref();
+    server.on('request', (_req, res) => res.setHeader('connection', 'close'));
+    server.close((err) => {
+      clearTimeout(cut);
+      if (err) reject(err);
+      else resolve();
+    });
+    server.closeIdleConnections();
+    // A keep-alive connection whose request was in flight becomes idle when its response ends.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    idle.unref();
+    server.once('close', () => clearInterval(idle));
+  });
+}
 const TEXTUAL = /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml))/i;
 
 const joinValues = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(',') : (v ?? ''));
@@ -192,10 +220,6 @@ export async function startFcHttpRunner(options: FcHttpRunnerOptions): Promise<R
   return {
     url: `http://${host}:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeGracefully(server, options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS),
   };
 }

@@ -122,4 +122,52 @@ describe('FC HTTP runner', () => {
     await server.close();
     await expect(fetch(`${server.url}/`)).rejects.toThrow();
   });
+
+  it('lets a request in progress finish before close() resolves (its upstream call may be paid)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered!: () => void;
+    const started = new Promise<void>((r) => {
+      entered = r;
+    });
+    const server = await startFcHttpRunner({
+      handler: async () => {
+        entered();
+        await gate;
+        return ok;
+      },
+    });
+    // fetch keeps its connection alive, as curl does.
+    const reply = fetch(`${server.url}/verify`, { method: 'POST', body: 'x' });
+    await started;
+    let closed = false;
+    const closing = server.close().then(() => {
+      closed = true;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(closed).toBe(false);
+    release();
+    const res = await reply;
+    expect(res.status).toBe(ok.statusCode);
+    expect(await res.text()).toBe(ok.body);
+    await closing;
+    expect(closed).toBe(true);
+    await expect(fetch(`${server.url}/`)).rejects.toThrow();
+  });
+
+  it('cuts a request still in progress once the drain time is over', async () => {
+    const server = await startFcHttpRunner({
+      handler: () => new Promise<never>(() => {}),
+      drainTimeoutMs: 200,
+    });
+    const reply = fetch(`${server.url}/`).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    await server.close();
+    expect(await reply).toBe('cut');
+  });
 });
