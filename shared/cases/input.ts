@@ -28,6 +28,18 @@ export function parseCaseJson(body: Buffer | undefined): CaseJson | undefined {
     throw new CaseInputError('case_json_malformed', 'case.json is not valid JSON', parsed.cause);
   }
   const { issue } = parsed;
+  // zod's message for unknown fields quotes them whole: a key can be anything (a photo's base64 pasted by
+  // mistake), and result.json and the log never hold more than a short, cut name of it.
+  if (issue.code === 'unrecognized_keys') {
+    const names = issue.keys
+      .slice(0, 3)
+      .map((k) => JSON.stringify(k.length > 24 ? `${k.slice(0, 24)}...` : k));
+    const more = issue.keys.length > 3 ? ` and ${issue.keys.length - 3} more` : '';
+    throw new CaseInputError(
+      'case_json_malformed',
+      `case.json has unknown fields ${names.join(', ')}${more}; it may hold resourceCode and reference only`,
+    );
+  }
   const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
   throw new CaseInputError('case_json_malformed', `case.json ${where}${issue.message}`);
 }

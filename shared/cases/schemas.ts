@@ -3,6 +3,7 @@
  * `idv.result/v1`), and the bookkeeping objects `.idv-<pairHash>.*.json` (claims and paid records). Never photo bytes.
  */
 import { z } from 'zod';
+import { referenceSchema } from '../http/schemas.ts';
 import { verdictFieldsSchema } from '../idv/verdict.ts';
 
 /**
@@ -19,7 +20,8 @@ export const caseJsonSchema = z.strictObject({
     .string()
     .regex(/^\d{8}$/, 'resourceCode must be 8 digits')
     .optional(),
-  reference: z.string().max(256).optional(),
+  // The HTTP door's rule: one rule for a reference, whichever door it comes through.
+  reference: referenceSchema.optional(),
 });
 export type CaseJson = z.infer<typeof caseJsonSchema>;
 

@@ -69,6 +69,34 @@ describe('case input', () => {
     expect(err.message).not.toContain('secret-looking-value');
   });
 
+  it('names unknown fields cut short: a key pasted from a photo never reaches result.json whole', async () => {
+    const base64 = Buffer.alloc(3000, 7).toString('base64');
+    await store.put(
+      'cases/k/case.json',
+      Buffer.from(JSON.stringify({ [base64]: 1, refrence: 'x', a: 1, b: 2 })),
+    );
+    const err = (await readCaseJson(store, loc).catch((e: unknown) => e)) as CaseInputError;
+    expect(err.code).toBe('case_json_malformed');
+    expect(err.message.length).toBeLessThan(200);
+    expect(err.message).not.toContain(base64.slice(0, 40));
+    expect(err.message).toContain('"refrence"');
+    expect(err.message).toContain('and 1 more');
+    expect(err.message).toContain('resourceCode and reference only');
+  });
+
+  it('holds a reference to the HTTP door rule (128 characters of letters, digits and _ . : @ / + -)', async () => {
+    for (const ok of ['crm-4711', 'a'.repeat(128), 'x@y.z/1:2+3_4']) {
+      await store.put('cases/k/case.json', Buffer.from(JSON.stringify({ reference: ok })));
+      expect((await readCaseJson(store, loc))?.reference).toBe(ok);
+    }
+    for (const bad of ['<script>', 'a'.repeat(129), '', 'two words', 'café']) {
+      await store.put('cases/k/case.json', Buffer.from(JSON.stringify({ reference: bad })));
+      const err = (await readCaseJson(store, loc).catch((e: unknown) => e)) as CaseInputError;
+      expect(err.code, bad).toBe('case_json_malformed');
+      expect(err.message).toContain('reference');
+    }
+  });
+
   it('prefers case.json, then ref metadata, then auth metadata, then the default', async () => {
     await store.put('cases/k/case.json', Buffer.from('{"resourceCode":"11111111"}'));
     const settings = { defaultResourceCode: '44444444' };
