@@ -26,7 +26,9 @@ async function stopAll(reason: string, exitCode: number): Promise<never> {
   }
   if (!stopping) {
     stopping = true;
-    console.log(`\n${reason}: stopping (requests in progress are answered first; Ctrl-C again to stop now)...`);
+    console.log(
+      `\n${reason}: stopping (requests in progress are answered first; Ctrl-C again to stop now)...`,
+    );
     for (const piece of pieces.reverse()) {
       try {
         await piece.stop();

@@ -11,12 +11,18 @@
  * reads `verify` as a host name, and `/%2e%2e/` is normalised to `/`; here `//verify` and `/%2e%2e/` stay what
  * they are and match no route (404). A body must arrive within `bodyTimeoutMs` (IDV_BODY_TIMEOUT_MS, default
  * 30 s), else 408; Node's own requestTimeout would wait 300 s.
+ *
+ * HTTP that Node's parser refuses before there is a request (headers over its 16 KB maxHeaderSize, a malformed
+ * request line, headers that never finish) would get Node's bare `431`/`400`/`408` with no body; the server's
+ * 'clientError' answers it like every other reply instead: the JSON error body and an x-request-id.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FcHttpEvent, FcHttpReply } from '../../shared/fc/http-event.ts';
 import { fcHttpReplySchema } from '../../shared/fc/http-event.ts';
+import { type EdgeErrorCode, type HttpErrorCode, statusOfCode } from '../../shared/http/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { dict } from '../../shared/own.ts';
 
@@ -42,6 +48,8 @@ interface FcHttpRunnerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** Open connections (the tests check that refused ones are closed). */
+  connections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -170,18 +178,85 @@ function send(res: http.ServerResponse, reply: FcHttpReply): void {
   res.end(body);
 }
 
-const failure = (status: number, code: string, message: string, requestId: string): FcHttpReply => ({
-  statusCode: status,
-  headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId },
+/** The codes the runner answers with itself (their statuses are in shared/http/errors.ts). */
+type RunnerErrorCode = Exclude<EdgeErrorCode, 'invalid_event'> | Extract<HttpErrorCode, 'payload_too_large'>;
+
+const failure = (code: RunnerErrorCode, message: string, requestId: string): FcHttpReply => ({
+  statusCode: statusOfCode(code),
+  headers: {
+    'content-type': 'application/json; charset=utf-8',
+    'x-request-id': requestId,
+    'cache-control': 'no-store',
+  },
   body: JSON.stringify({ error: { code, message }, requestId }),
   isBase64Encoded: false,
 });
 
+/** How long a refused connection may stay half-open for the client to read the reply and close its side. */
+const CLIENT_ERROR_LINGER_MS = 2_000;
+
+/** Node's parse error codes (`err.code`) and what the runner answers to them. */
+function clientErrorReply(errCode: string | undefined): { code: RunnerErrorCode; message: string } {
+  switch (errCode) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { code: 'headers_too_large', message: 'the request headers are over the size limit (16 KB)' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { code: 'request_timeout', message: 'the request did not arrive in time' };
+    default:
+      return { code: 'bad_request', message: 'the request is not valid HTTP/1.1' };
+  }
+}
+
+/**
+ * Answers a connection Node's HTTP parser gave up on ('clientError'): there is no request or response object,
+ * so the reply is written to the socket as raw HTTP/1.1, then the socket is ended (FIN after the reply, so the
+ * client reads it rather than a reset) and destroyed once the client closes its side, or after a short linger.
+ * Nothing is written when the socket is no longer writable or a response on it has begun: it is destroyed.
+ */
+function answerClientError(
+  err: Error & { code?: string },
+  socket: Duplex,
+  responding: WeakMap<Duplex, http.ServerResponse>,
+  logger: Logger | undefined,
+): void {
+  if (err.code === 'ECONNRESET' || !socket.writable || responding.get(socket)?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const requestId = randomUUID();
+  const { code, message } = clientErrorReply(err.code);
+  const reply = failure(code, message, requestId);
+  const body = Buffer.from(reply.body, 'utf8');
+  const head = [
+    `HTTP/1.1 ${reply.statusCode} ${http.STATUS_CODES[reply.statusCode] ?? 'Error'}`,
+    ...Object.entries(reply.headers).map(([name, value]) => `${name}: ${value}`),
+    `content-length: ${body.length}`,
+    'connection: close',
+  ].join('\r\n');
+  // Only the parser's code is logged: the raw packet holds the request's headers (an API key, perhaps).
+  logger?.info('request refused', {
+    requestId,
+    status: reply.statusCode,
+    outcome: code,
+    parseError: err.code,
+  });
+  const linger = setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS);
+  linger.unref();
+  socket.once('close', () => clearTimeout(linger));
+  socket.end(Buffer.concat([Buffer.from(`${head}\r\n\r\n`, 'latin1'), body]));
+}
+
 export async function startFcHttpRunner(options: FcHttpRunnerOptions): Promise<RunningServer> {
   const limit = options.maxBodyBytes ?? FC_SYNC_BODY_LIMIT;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  // The response in flight on each connection, so a parse error after it has begun does not write into it.
+  const responding = new WeakMap<Duplex, http.ServerResponse>();
   const server = http.createServer(async (req, res) => {
     const requestId = randomUUID();
+    responding.set(req.socket, res);
+    res.once('close', () => {
+      if (responding.get(req.socket) === res) responding.delete(req.socket);
+    });
     try {
       const body = await readBody(req, limit, bodyTimeoutMs);
       if (body === 'timeout') {
@@ -189,13 +264,13 @@ export async function startFcHttpRunner(options: FcHttpRunnerOptions): Promise<R
         res.setHeader('connection', 'close');
         send(
           res,
-          failure(408, 'request_timeout', `the body did not arrive within ${bodyTimeoutMs} ms`, requestId),
+          failure('request_timeout', `the body did not arrive within ${bodyTimeoutMs} ms`, requestId),
         );
         res.once('finish', () => req.socket.destroySoon?.());
         return;
       }
       if (body === 'too_large') {
-        send(res, failure(413, 'payload_too_large', `the request body is over ${limit} bytes`, requestId));
+        send(res, failure('payload_too_large', `the request body is over ${limit} bytes`, requestId));
         return;
       }
       const event = toFcHttpEvent(req, body, requestId, Date.now());
@@ -207,10 +282,13 @@ export async function startFcHttpRunner(options: FcHttpRunnerOptions): Promise<R
     } catch (err) {
       // FC answers a crashed or malformed invocation with an error; so do we, without details.
       options.logger?.error('function invocation failed', { requestId, err });
-      if (!res.headersSent) send(res, failure(502, 'function_error', 'the function failed', requestId));
+      if (!res.headersSent) send(res, failure('function_error', 'the function failed', requestId));
       else res.destroy();
     }
   });
+  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) =>
+    answerClientError(err, socket, responding, options.logger),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -220,6 +298,10 @@ export async function startFcHttpRunner(options: FcHttpRunnerOptions): Promise<R
   return {
     url: `http://${host}:${port}`,
     port,
+    connections: () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((err, count) => (err ? reject(err) : resolve(count))),
+      ),
     close: () => closeGracefully(server, options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS),
   };
 }

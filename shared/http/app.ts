@@ -20,7 +20,7 @@ import {
   type Ticket,
 } from './idempotency.ts';
 import { buildOpenApi } from './openapi.ts';
-import { toErrorReply } from './status.ts';
+import { type PhotoFields, toErrorReply } from './status.ts';
 import { verifyPhotos } from './verify.ts';
 
 export interface AppRequest {
@@ -62,9 +62,11 @@ interface HttpAppOptions {
   maxUncertainRetries?: number;
 }
 
-/** Per-request facts for the request's log line (what the upstream attempts cost). */
+/** Per-request facts for the request's log line (what the upstream attempts cost) and its error reply. */
 interface RequestFacts {
   ledger: { paid: number; uncertain: number };
+  /** The photos' request field names, once the body is parsed: an upstream error naming a photo says which. */
+  photoFields?: PhotoFields;
 }
 
 type Route = (
@@ -104,19 +106,26 @@ export function createHttpApp(options: HttpAppOptions) {
         if (rawKey === undefined)
           return {
             status: 200,
-            body: await verifyPhotos(verifyDeps, { ...call, input: await parseBody(req) }),
+            body: await verifyPhotos(verifyDeps, { ...call, input: await parseBody(req, facts) }),
           };
         return idempotentVerify(req, rawKey, call, logger, facts);
       },
     },
   };
+  /** The parsed body; notes the photos' request field names for the error reply. */
+  async function parseBody(req: AppRequest, facts: RequestFacts) {
+    const input = await parseVerifyBody(
+      headerOf(req.headers, 'content-type'),
+      req.body,
+      options.maxPhotoBytes,
+    );
+    facts.photoFields = { ref: input.ref.field, auth: input.auth.field };
+    return input;
+  }
   /**
    * POST /verify with an Idempotency-Key: a completed reply is replayed (`Idempotent-Replayed: true`), the same
    * key with another body is 422, a second request while the first is in flight is 409 with Retry-After.
    */
-  function parseBody(req: AppRequest) {
-    return parseVerifyBody(headerOf(req.headers, 'content-type'), req.body, options.maxPhotoBytes);
-  }
   async function idempotentVerify(
     req: AppRequest,
     rawKey: string,
@@ -143,7 +152,7 @@ export function createHttpApp(options: HttpAppOptions) {
       );
     }
     // A body that does not parse is refused before the key is looked at: nothing is recorded for it.
-    const input = await parseBody(req);
+    const input = await parseBody(req, facts);
     const token = headerOf(req.headers, 'authorization') ?? '';
     const start = await idem.start(idempotencyScope(token, key), requestContentHash(input));
     if (start.kind === 'mismatch') {
@@ -200,7 +209,13 @@ export function createHttpApp(options: HttpAppOptions) {
   }
 
   async function settle(ticket: Ticket, err: unknown, final: boolean, logger: Logger, facts: RequestFacts) {
-    const reply = toErrorReply(err, 'stored', options.clock.nowMs(), options.quotaResetUtcOffsetMinutes);
+    const reply = toErrorReply(
+      err,
+      'stored',
+      options.clock.nowMs(),
+      options.quotaResetUtcOffsetMinutes,
+      facts.photoFields,
+    );
     await ticket
       .finish({ status: reply.status, body: JSON.stringify(reply.body) }, facts.ledger, final)
       .catch((e: unknown) => logger.error('could not store the idempotent reply', { err: e }));
@@ -255,6 +270,7 @@ export function createHttpApp(options: HttpAppOptions) {
         req.requestId,
         options.clock.nowMs(),
         options.quotaResetUtcOffsetMinutes,
+        facts.photoFields,
       );
       const fields = {
         method: req.method,

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { PHOTO_ERRORS } from '../photo/errors.ts';
-import { HTTP_ERRORS } from './errors.ts';
+import { EDGE_ERRORS, HTTP_ERRORS } from './errors.ts';
 import {
   errorResponseSchema,
   healthResponseSchema,
@@ -19,8 +19,11 @@ import { UPSTREAM_STATUS } from './status.ts';
 const toSchema = (s: z.ZodType, io: 'input' | 'output' = 'output') =>
   z.toJSONSchema(s, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<string, unknown>;
 
-/** Every error code with its status and one message that goes with it (for the examples). */
-function errorCodesByStatus(): Map<number, { code: string; message: string }[]> {
+/**
+ * Every error code with its status and one message that goes with it (for the examples), from the tables the
+ * senders take their codes from (test/unit/http/error-codes.test.ts holds docs/http-api.md to the same list).
+ */
+export function errorCodesByStatus(): Map<number, { code: string; message: string }[]> {
   const byStatus = new Map<number, { code: string; message: string }[]>();
   const add = (status: number, code: string, message: string) => {
     const list = byStatus.get(status) ?? [];
@@ -28,6 +31,7 @@ function errorCodesByStatus(): Map<number, { code: string; message: string }[]> 
     byStatus.set(status, list);
   };
   for (const [code, status] of Object.entries(HTTP_ERRORS)) add(status, code, `request refused: ${code}`);
+  for (const [code, e] of Object.entries(EDGE_ERRORS)) add(e.status, code, e.message);
   for (const [code, status] of Object.entries(PHOTO_ERRORS)) add(status, code, `the face photo: ${code}`);
   for (const m of Object.values(UPSTREAM_STATUS)) add(m.status, m.code, m.message);
   add(500, 'internal_error', 'internal error; quote request id 1-6a8f-example');
@@ -100,7 +104,9 @@ function errorResponses(): Record<string, unknown> {
                     error: {
                       code: e.code,
                       message: e.message,
-                      ...(e.code.startsWith('photo_') ? { field: 'auth' } : {}),
+                      ...(e.code.startsWith('photo_') || e.code === 'upstream_unable_get_image'
+                        ? { field: 'auth' }
+                        : {}),
                     },
                     requestId: EXAMPLE_REQUEST_ID,
                   },

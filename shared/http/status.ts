@@ -126,12 +126,36 @@ const UNKNOWN_UPSTREAM: UpstreamMapping = {
 export const secondsUntilMidnight = (nowEpochMs: number, utcOffsetMinutes = 0): number =>
   Math.max(1, Math.ceil((nextQuotaResetEpochMs(nowEpochMs, utcOffsetMinutes) - nowEpochMs) / 1000));
 
+/** The request's own names of the two photos (PhotoInput.field): `ref`/`auth` or `refFaceContent`/`authFaceContent`. */
+export interface PhotoFields {
+  ref: string;
+  auth: string;
+}
+
 /**
- * The photo an upstream UNABLE_GET_IMAGE names in its message (the emulator says `authFaceContent: no_face`),
- * so a client can tell the user which photo to take again; undefined when the message names none.
+ * The upstream parameter names of each photo: ExecuteRequest's ServiceParameters and FaceCompare's form fields
+ * (shared/idv/apis.ts). The emulator names the photo it could not read (`authFaceContent: no_face (Z9106)`,
+ * FaceCompare `... (SourceFacePicture: no_face)`); Alibaba's documented messages name none.
  */
-const photoNamedBy = (err: IdvError): string | undefined =>
-  err.code === 'UnableGetImage' ? /\b(refFaceContent|authFaceContent)\b/.exec(err.message)?.[1] : undefined;
+const UPSTREAM_PHOTO_NAMES = {
+  ref: ['refFaceContent', 'SourceFacePicture'],
+  auth: ['authFaceContent', 'TargetFacePicture'],
+} as const;
+
+/**
+ * The request field of the photo an upstream UNABLE_GET_IMAGE names in its message, so a client can tell the
+ * user which photo to take again. Undefined when the message names neither photo or both, or when the
+ * request's field names are not known: no guessing.
+ */
+function photoFieldNamedBy(err: IdvError, fields: PhotoFields | undefined): string | undefined {
+  if (err.code !== 'UnableGetImage' || fields === undefined) return undefined;
+  const names = (photo: keyof PhotoFields) =>
+    UPSTREAM_PHOTO_NAMES[photo].some((name) => new RegExp(`\\b${name}\\b`).test(err.message));
+  const ref = names('ref');
+  const auth = names('auth');
+  if (ref === auth) return undefined;
+  return ref ? fields.ref : fields.auth;
+}
 
 const isIdvError = (err: unknown): err is IdvError =>
   err instanceof Error && err.name === 'IdvError' && typeof (err as IdvError).code === 'string';
@@ -141,6 +165,8 @@ export function toErrorReply(
   requestId: string,
   nowEpochMs: number,
   quotaResetUtcOffsetMinutes = 0,
+  /** The request's photo field names, once the body is parsed (for `field` of upstream_unable_get_image). */
+  photoFields?: PhotoFields,
 ): ErrorReply {
   const reply = (
     status: number,
@@ -167,7 +193,7 @@ export function toErrorReply(
           : m.retryAfter,
       );
     }
-    const out = reply(m.status, m.code, m.message, photoNamedBy(err), headers, true);
+    const out = reply(m.status, m.code, m.message, photoFieldNamedBy(err, photoFields), headers, true);
     // The upstream's RequestId lets an operator ask Alibaba about a call that may have been billed.
     if (err.requestId) out.body.error = { ...out.body.error, upstreamRequestId: err.requestId };
     return out;
