@@ -118,6 +118,14 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
     return true;
   };
 
+  const reportedFolders = new Set<string>();
+  /** A folder where a photo or case.json belongs (`mkdir cases/x/ref.jpg`): said once, never sent. */
+  const reportFolderAsCaseFile = (key: string) => {
+    if (!isCaseKey(key) || reportedFolders.has(key)) return;
+    reportedFolders.add(key);
+    log.warn('folder skipped: a photo or case.json must be a file', { key, code: 'NotAFile' });
+  };
+
   const signatureOf = async (file: string): Promise<string | undefined> => {
     try {
       if (await isLinked(file)) return undefined;
@@ -208,6 +216,7 @@ export async function startBucketWatcher(options: BucketWatcherOptions): Promise
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
+        reportFolderAsCaseFile(keyOf(full));
         if (!IGNORED_DIRS.has(entry.name)) await scan(full);
       } else if (entry.isFile()) {
         const key = keyOf(full);

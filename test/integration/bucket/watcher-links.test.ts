@@ -80,6 +80,20 @@ describe('bucket watcher and symbolic links', () => {
     expect(keys).toEqual(['cases/x/auth.jpg']);
   });
 
+  it('logs a folder named like a photo once, with code NotAFile, and sends nothing for it', async () => {
+    await mkdir(path.join(root, 'cases', 'x', 'ref.jpg'));
+    await writeFile(path.join(root, 'cases', 'x', 'auth.jpg'), await jpeg(3));
+    watcher = await start();
+    await eventually(() => expect(keys).toContain('cases/x/auth.jpg'));
+    const scansSoFar = scans;
+    await eventually(() => expect(scans).toBeGreaterThan(scansSoFar + 2));
+    await watcher.idle();
+    const reports = lines.filter((l) => JSON.parse(l).code === 'NotAFile');
+    expect(reports).toHaveLength(1);
+    expect(JSON.parse(reports[0]!).key).toBe('cases/x/ref.jpg');
+    expect(keys).toEqual(['cases/x/auth.jpg']);
+  });
+
   it('logs a photo replaced by a link with code SymbolicLink and does not send it', async () => {
     watcher = await start();
     await symlink(path.join(outside, 'ref.jpg'), path.join(root, 'cases', 'x', 'ref.jpg'));
