@@ -1,14 +1,16 @@
 /**
  * Calibration check of the engine's match score on people the threshold never saw.
  *
- *   npm run bench:engine-folds -- --dataset DIR [--demo] [--id-style] [--plot FILE.svg]
+ *   npm run bench:engine-folds -- --dataset DIR [--demo] [--id-style | --pooled] [--plot FILE.svg]
  *
  * Every photo is analysed once, exactly as the engine analyses it (analyse.ts, same settings), and EVERY pair
  * of photos is scored (not only pairs.csv's): same identity = same person. Identities come from
  * DIR/identities.csv (file,identity) when present, else from pairs.csv's same-person pairs. --demo adds the
  * 22 faces of face-api's demo photos (22 more people); --id-style scores an ID-style copy of each photo (tight
- * crop, 150-300 px, grey, JPEG q50) against every other photo. Prints FMR/FNMR at the default threshold (with
- * their exact 95% confidence intervals: how far a count of a few pairs pins the rate down), FNMR
+ * crop, 150-300 px, grey, JPEG q50) against every other photo; --pooled scores both kinds of pairs in one set
+ * (every labelled photo, plain and ID-style, in one calibration, as issue 15 describes it). Prints FMR/FNMR
+ * at the default threshold (with their exact 95% confidence intervals: how far a count of a few pairs pins
+ * the rate down), FNMR
  * at FMR 0.001 and 0.0001, the EER, leave-one-identity-out held-out rates, and the distance where a normal
  * fitted to all different-people distances puts FMR 0.001 and 0.0001 (a smooth estimate that does not hang
  * on the few closest pairs). Last line: the figures as JSON. Speed and memory are bench:engine's job.
@@ -41,7 +43,7 @@ import {
 import { toIdPhoto } from './id-photo.ts';
 
 const USAGE =
-  'usage: npm run bench:engine-folds -- --dataset DIR [--demo] [--id-style] [--plot FILE.svg] [--help]';
+  'usage: npm run bench:engine-folds -- --dataset DIR [--demo] [--id-style | --pooled] [--plot FILE.svg] [--help]';
 function fail(message: string): never {
   console.error(`bench:engine-folds: ${message}\n${USAGE}`);
   process.exit(2);
@@ -52,6 +54,7 @@ function parseCommandLine() {
       dataset: { type: 'string' },
       demo: { type: 'boolean', default: false },
       'id-style': { type: 'boolean', default: false },
+      pooled: { type: 'boolean', default: false },
       plot: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -68,6 +71,9 @@ if (args.help) {
   console.log(USAGE);
   process.exit(0);
 }
+if (args['id-style'] && args.pooled)
+  fail('--pooled already holds the ID-style pairs: give one of --id-style and --pooled');
+const idCopies = args['id-style'] || args.pooled;
 if (!args.dataset) fail('--dataset is required: a folder with photos and identities.csv or pairs.csv');
 const dir = args.dataset;
 if (!existsSync(dir)) fail(`the dataset folder ${dir} does not exist`);
@@ -122,23 +128,27 @@ const settings: AnalyseSettings = {
   minFaceSize: defaults.minFaceSize,
   passiveSignals: false,
 };
-type Described = { name: string; identity: string; descriptor?: number[]; reason?: string };
-async function describe(name: string, identity: string, bytes: Buffer): Promise<Described> {
+/** `source`: the photo it was made from (an ID-style copy is never paired with its own photo). */
+type Described = { name: string; source: string; identity: string; descriptor?: number[]; reason?: string };
+async function describe(name: string, source: string, identity: string, bytes: Buffer): Promise<Described> {
   const a = await analysePhoto(rt, bytes, settings);
-  return a.ok ? { name, identity, descriptor: a.descriptor } : { name, identity, reason: a.reason };
+  return a.ok
+    ? { name, source, identity, descriptor: a.descriptor }
+    : { name, source, identity, reason: a.reason };
 }
 const plain: Described[] = [];
 const idStyled: Described[] = [];
 for (const [k, p] of photos.entries()) {
-  const d = await describe(p.name, p.identity, p.bytes);
+  const d = await describe(p.name, p.name, p.identity, p.bytes);
   plain.push(d);
-  if (args['id-style']) {
+  if (idCopies) {
     const a = await analysePhoto(rt, p.bytes, settings);
+    const name = args.pooled ? `${p.name} (ID)` : p.name;
     if (a.ok)
       idStyled.push(
-        await describe(p.name, p.identity, await toIdPhoto(p.bytes, a.box, 150 + ((k * 37) % 151))),
+        await describe(name, p.name, p.identity, await toIdPhoto(p.bytes, a.box, 150 + ((k * 37) % 151))),
       );
-    else idStyled.push({ name: p.name, identity: p.identity, reason: a.reason });
+    else idStyled.push({ name, source: p.name, identity: p.identity, reason: a.reason });
   }
   process.stderr.write(`\rphotos ${k + 1}/${photos.length}`);
 }
@@ -158,11 +168,12 @@ function pairOf(a: Described, b: Described): Pair {
   };
 }
 const pairs: Pair[] = [];
-if (args['id-style']) {
-  for (const a of idStyled) for (const b of plain) if (a.name !== b.name) pairs.push(pairOf(a, b));
-} else {
+if (!args['id-style']) {
   for (let i = 0; i < plain.length; i++)
     for (let j = i + 1; j < plain.length; j++) pairs.push(pairOf(plain[i]!, plain[j]!));
+}
+if (idCopies) {
+  for (const a of idStyled) for (const b of plain) if (a.source !== b.source) pairs.push(pairOf(a, b));
 }
 
 const threshold = DEFAULT_THRESHOLD;
@@ -187,7 +198,7 @@ const point = (p: typeof at1e3) =>
   `${round(p.fnmr)} (score >= ${round(p.threshold, 2)} = distance ${round(distanceForScore(Math.min(99.99, p.threshold)), 3)}${p.resolved ? '' : `; ${p.impostorPairs} different-people pairs cannot resolve ${p.targetFmr}`})`;
 
 say(
-  `${basename(dir)}${args.demo ? ' + face-api demo faces' : ''}${args['id-style'] ? ', ID-style copy vs every other photo' : ', every pair of photos'}: ` +
+  `${basename(dir)}${args.demo ? ' + face-api demo faces' : ''}${args['id-style'] ? ', ID-style copy vs every other photo' : args.pooled ? ', every pair of photos and every ID-style copy vs every other photo, pooled' : ', every pair of photos'}: ` +
     `${photos.length} photos of ${new Set(photos.map((p) => p.identity)).size} people, ${pairs.length} pairs (${count('same')} same, ${count('different')} different)`,
 );
 if (unjudged.length)
@@ -226,7 +237,7 @@ const nearest = (label: 'same' | 'different', sign: 1 | -1) =>
 say(`  closest different    ${nearest('different', 1)}`);
 say(`  farthest same        ${nearest('same', -1)}`);
 if (args.plot) {
-  const name = `${basename(dir)}${args.demo ? ' + demo faces' : ''}${args['id-style'] ? ' (ID-style refs)' : ''}, all pairs`;
+  const name = `${basename(dir)}${args.demo ? ' + demo faces' : ''}${args['id-style'] ? ' (ID-style refs)' : args.pooled ? ' (plain and ID-style pairs pooled)' : ''}, all pairs`;
   await writeFile(
     args.plot,
     detSvg(
