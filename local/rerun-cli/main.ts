@@ -133,7 +133,7 @@ async function main(): Promise<number> {
     },
   );
   progress.stop();
-  console.log(summaryTable(report, dryRun));
+  console.log(summaryTable(report, dryRun, args.force));
   if (report.stopReason === 'run-level-error' && report.error) {
     const fix = report.error.variable ? `set ${report.error.variable}; ` : '';
     console.error(

@@ -48,7 +48,14 @@ const STOPS: Record<RerunReport['stopReason'], string> = {
 
 const capitalise = (s: string, yes: boolean): string => (yes ? s.charAt(0).toUpperCase() + s.slice(1) : s);
 
-export function summaryTable(report: RerunReport, dryRun: boolean): string {
+/**
+ * A forced run has no cursor and re-verifies every complete pair it reaches, from the first: running it again
+ * with the same --limit would pay again for the same cases.
+ */
+const FORCED_LIMIT_STOP =
+  'stopped at --limit; a forced run always starts from the first case, so running it again with the same --limit pays again for the same cases: to take the rest, narrow --prefix or raise --limit';
+
+export function summaryTable(report: RerunReport, dryRun: boolean, force = false): string {
   const width = Math.max(...ROWS.map(([, label]) => label.length));
   const numbers = ROWS.map(([k]) => String(report.counts[k]));
   const numWidth = Math.max(...numbers.map((n) => n.length));
@@ -57,7 +64,7 @@ export function summaryTable(report: RerunReport, dryRun: boolean): string {
     ([, label], i) => `| ${label.padEnd(width)} | ${(numbers[i] ?? '').padStart(numWidth)} |`,
   );
   const notes = [
-    `${dryRun ? 'Dry run (nothing was verified or written): ' : ''}${capitalise(STOPS[report.stopReason], !dryRun)}; ${report.durationMs} ms.`,
+    `${dryRun ? 'Dry run (nothing was verified or written): ' : ''}${capitalise(force && report.stopReason === 'limit' ? FORCED_LIMIT_STOP : STOPS[report.stopReason], !dryRun)}; ${report.durationMs} ms.`,
     ...(report.error
       ? [
           `Error: ${report.error.code}: ${report.error.message}${report.error.variable ? ` (set ${report.error.variable})` : ''}`,

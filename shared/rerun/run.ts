@@ -142,7 +142,11 @@ export async function runRerun(deps: RerunDeps, options: RerunOptions): Promise<
     if (firstDone === undefined) firstDone = new Promise<void>((r) => (releaseFirst = r));
     else {
       await firstDone;
-      if (stopReason) return 'remaining';
+      // The limit is reached by the cases after this one (this one was counted in `started`): it still runs.
+      if ((stopReason && stopReason !== 'limit') || pastDeadline()) {
+        if (pastDeadline()) stop('deadline');
+        return 'remaining';
+      }
     }
     try {
       const outcome = await deps.runner(s, decision);

@@ -72,6 +72,14 @@ describe('rerun CLI output', () => {
     expect(table).toContain('Failed or not processed: a, b');
   });
 
+  it('never tells a forced run stopped at --limit to simply run again (it would pay for the same cases)', () => {
+    const stopped = report({ verified: 2, remaining: 3 }, { stopReason: 'limit' });
+    expect(summaryTable(stopped, false)).toContain('run it again to take them');
+    const forced = summaryTable(stopped, false, true);
+    expect(forced).not.toContain('run it again to take them');
+    expect(forced).toContain('pays again for the same cases');
+  });
+
   it('exits 1 only when cases failed or could not be processed', () => {
     expect(exitCodeOf(report({ verified: 3, retrying: 2 }))).toBe(0);
     expect(exitCodeOf(report({ failed: 1 }))).toBe(1);

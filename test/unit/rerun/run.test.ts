@@ -124,6 +124,23 @@ describe('runRerun', () => {
     expect(report.cursor?.afterFolder).toBe('cases/c01/');
   });
 
+  it.each([2, 4, 8])(
+    'runs exactly `limit` cases with concurrency %i (the case that finds the limit reached stops only those after it)',
+    async (concurrency) => {
+      const clock = clockAt();
+      const store = bucketOf(10, clock);
+      const { runner, seen } = recordingRunner(async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        return { kind: 'written', status: 'verified', errorCode: undefined, paidCall: true };
+      });
+      const report = await runRerun({ store, clock, logger, runner }, options({ limit: 3, concurrency }));
+      expect(seen.map((c) => c.caseId)).toEqual(['c00', 'c01', 'c02']);
+      expect(report.counts.verified).toBe(3);
+      expect(report.stopReason).toBe('limit');
+      expect(report.cursor?.afterFolder).toBe('cases/c02/');
+    },
+  );
+
   it('stops at the first 402 and leaves the rest for after the quota reset', async () => {
     const clock = clockAt();
     const store = bucketOf(8, clock);
