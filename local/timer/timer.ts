@@ -110,24 +110,23 @@ export async function startRerunTimer(
 }
 
 /**
- * The `npm run rerun` command against this stack's bucket and upstream. Never prints a secret that is not on
- * screen already (a generated emulator key is; a configured real key is not).
+ * The `npm run rerun` command against this stack's bucket and upstream, with every variable set: pasted as
+ * it is, it reaches the same upstream as npm start (without IDV_ENDPOINT it would call Alibaba's paid API).
+ * Never prints a secret that is not on screen already (a generated emulator key is; a chosen or real key is
+ * not: a placeholder stands in, and pasted unchanged it fails the signature check before anything is paid).
  */
 export function onDemandCommand(upstream: Upstream, dir: string): string {
   const { endpoint, credentials, defaultResourceCode, secretOnScreen } = upstream;
-  const command = `npm run rerun -- --bucket-dir ${dir}`;
-  if (!secretOnScreen) {
-    // IDV_ENDPOINT mode: the rerun needs the same resourceCode default as npm start, or cases naming none stay unjudged.
-    const resourceCode = defaultResourceCode
-      ? `IDV_RESOURCE_CODE=${defaultResourceCode}`
-      : 'IDV_RESOURCE_CODE (unless every case names its resourceCode)';
-    return `${command} (with IDV_ENDPOINT, ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET and ${resourceCode} set as for npm start)`;
-  }
-  return [
+  const secret = secretOnScreen ? credentials.accessKeySecret : "'<the AccessKey secret npm start uses>'";
+  const command = [
     `IDV_ENDPOINT=${endpoint}`,
     `ALIBABA_CLOUD_ACCESS_KEY_ID=${credentials.accessKeyId}`,
-    `ALIBABA_CLOUD_ACCESS_KEY_SECRET=${credentials.accessKeySecret}`,
+    `ALIBABA_CLOUD_ACCESS_KEY_SECRET=${secret}`,
     ...(defaultResourceCode ? [`IDV_RESOURCE_CODE=${defaultResourceCode}`] : []),
-    command,
+    `npm run rerun -- --bucket-dir ${dir}`,
   ].join(' ');
+  // The rerun needs npm start's resourceCode default, or cases naming none stay unjudged.
+  return defaultResourceCode
+    ? command
+    : `${command} (set IDV_RESOURCE_CODE too, unless every case names its resourceCode)`;
 }

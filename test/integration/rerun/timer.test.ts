@@ -86,5 +86,8 @@ describe('the local rerun timer', () => {
     const configured = onDemandCommand(upstream(false), '/b');
     expect(configured).toContain('npm run rerun -- --bucket-dir /b');
     expect(configured).not.toContain(secret);
+    // Pasted as it is, it reaches the same upstream (never Alibaba's paid default endpoint).
+    expect(configured).toContain(`IDV_ENDPOINT=${emulator.url} ALIBABA_CLOUD_ACCESS_KEY_ID=timer-ak`);
+    expect(configured).toContain("ALIBABA_CLOUD_ACCESS_KEY_SECRET='<the AccessKey secret npm start uses>'");
   });
 });
