@@ -23,13 +23,14 @@ export type EmulatorKey = z.input<typeof EmulatorKeySchema>;
 export type EmulatorKeyConfig = z.infer<typeof EmulatorKeySchema>;
 
 /** How often a fault fires: on the next `count` API calls, then on a `share` (0-1) of the calls after those. */
-const FaultRateSchema = z.object({
+const FaultRateSchema = z.strictObject({
   count: z.number().int().min(0).optional(),
   share: z.number().min(0).max(1).optional(),
 });
 export type FaultRate = z.infer<typeof FaultRateSchema>;
 
-export const FaultConfigSchema = z.object({
+/** Strict: a misspelt fault (`sytemError`) is refused, not ignored, so a fault test cannot pass without its fault. */
+export const FaultConfigSchema = z.strictObject({
   /** Added to every authenticated API reply, in ms. */
   latencyMs: z.number().int().min(0).default(0),
   /** Code 500 SYSTEM_ERROR (transient) instead of an answer. */

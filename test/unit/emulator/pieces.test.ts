@@ -176,7 +176,10 @@ describe('loadEmulatorSettings', () => {
     ['IDV_EMULATOR_RESOURCE_CODES', '123'],
     ['IDV_EMULATOR_FAULTS', '{nope'],
     ['IDV_EMULATOR_FAULTS', '{"latencyMs":-1}'],
-  ])('fails fast naming %s for a bad value', (variable, value) => {
+    // A misspelt fault would inject nothing and let a fault test pass without its fault.
+    ['IDV_EMULATOR_FAULTS', '{"sytemError":{"count":2}}'],
+    ['IDV_EMULATOR_FAULTS', '{"systemError":{"cont":2}}'],
+  ])('fails fast naming %s for a bad value (%s)', (variable, value) => {
     try {
       loadEmulatorSettings({ [variable]: value });
       expect.unreachable();
