@@ -8,6 +8,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { prefixSchema } from '../../shared/cases/layout.ts';
+import {
+  bucketEnvSchema,
+  httpEnvSchema,
+  idempotencyEnvSchema,
+  idvEnvSchema,
+  logEnvSchema,
+  rerunEnvSchema,
+} from '../../shared/config.ts';
 import { REPO_ROOT } from '../build.ts';
 import { type AccessAliases, defaultAccessFile, readAccessFile } from './access.ts';
 import { resolveSYaml } from './s-yaml.ts';
@@ -26,6 +34,14 @@ export interface Problem {
 }
 
 const blank = (v: string | undefined) => v === undefined || v.trim() === '';
+const FUNCTION_ENV_SCHEMAS = [
+  idvEnvSchema,
+  logEnvSchema,
+  bucketEnvSchema,
+  rerunEnvSchema,
+  idempotencyEnvSchema,
+  httpEnvSchema,
+];
 const SHA256 = /^[0-9a-f]{64}$/i;
 
 export function checkDeploySettings(input: CheckInput): Problem[] {
@@ -97,6 +113,18 @@ export function checkDeploySettings(input: CheckInput): Problem[] {
     !['true', 'false'].includes(env.IDV_DELETE_PHOTOS_AFTER_VERDICT as string)
   )
     add('IDV_DELETE_PHOTOS_AFTER_VERDICT', 'must be true or false');
+
+  // Every other setting the functions read, checked by the functions' own schemas (shared/config.ts): a value
+  // they would refuse at cold start (IDV_API=face_compare_v3, LOG_LEVEL=verbose) is named here, before deploying.
+  for (const schema of FUNCTION_ENV_SCHEMAS) {
+    const parsed = schema.safeParse(env);
+    if (parsed.success) continue;
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? '');
+      if (variable === '' || blank(env[variable]) || problems.some((p) => p.setting === variable)) continue;
+      add(variable, issue.message);
+    }
+  }
 
   if (problems.length === 0) {
     try {

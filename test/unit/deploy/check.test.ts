@@ -66,6 +66,20 @@ describe('checkDeploySettings', () => {
     ]);
   });
 
+  it("names a value the functions' own config would refuse at cold start", () => {
+    const problems = check({
+      ...good,
+      IDV_API: 'face_compare_v3',
+      LOG_LEVEL: 'verbose',
+      IDV_TIMEOUT_MS: '5',
+      IDV_MAX_ATTEMPTS: 'many',
+    });
+    expect(problems.map((p) => p.setting).sort()).toEqual(
+      ['IDV_API', 'IDV_MAX_ATTEMPTS', 'IDV_TIMEOUT_MS', 'LOG_LEVEL'].sort(),
+    );
+    expect(check({ ...good, IDV_API: 'face_compare_v2', LOG_LEVEL: 'warn' })).toEqual([]);
+  });
+
   it('reads the alias from -a / --access as s does', () => {
     expect(aliasFromArgs(['-a', 'prod'])).toBe('prod');
     expect(aliasFromArgs(['--access=stage'])).toBe('stage');
