@@ -4,8 +4,9 @@
  * that are not verified with their reason, and when the batch ran (first and last attempt). Never photo bytes.
  */
 import pLimit from 'p-limit';
-import { parseCaseKey, RESULT_JSON } from '../../shared/cases/layout.ts';
+import { caseOfCaseJsonKey, parseCaseKey, RESULT_JSON } from '../../shared/cases/layout.ts';
 import { type CaseResult, resultSchema } from '../../shared/cases/schemas.ts';
+import { describes, versionOfResult } from '../../shared/cases/version.ts';
 import { parseJson } from '../../shared/json.ts';
 import { dict, tally } from '../../shared/own.ts';
 import { listAll, type ObjectStore } from '../../shared/store/types.ts';
@@ -14,7 +15,10 @@ export const HISTOGRAM_BINS = 10;
 
 interface NotVerifiedCase {
   caseId: string;
-  /** A result status, `no_result` (a photo pair, or one photo, without result.json) or `unreadable`. */
+  /**
+   * A result status, `no_result` (a photo pair, or one photo, without result.json), `unreadable`, or `stale`
+   * (result.json is about photos or a case.json replaced since: a rerun judges the new version).
+   */
   status: string;
   reason: string;
   score?: number;
@@ -62,10 +66,17 @@ export async function collectReport(
   const listPrefix = options.prefix === '' ? '' : `${options.prefix}/`;
   const entries = await listAll(store, listPrefix);
   const withPhotos = new Set<string>();
+  /** The objects there now, by case: what a result.json must be about to count as current. */
+  const objects = new Map<string, { ref?: string; auth?: string; caseJson?: string }>();
+  const objectsOf = (caseId: string) => objects.get(caseId) ?? objects.set(caseId, {}).get(caseId)!;
   const resultKeys: { caseId: string; key: string }[] = [];
-  for (const { key } of entries) {
+  for (const { key, etag } of entries) {
     const parsed = parseCaseKey(key, options.prefix);
-    if (parsed.kind === 'photo') withPhotos.add(parsed.location.caseId);
+    const caseJsonOf = caseOfCaseJsonKey(key, options.prefix);
+    if (parsed.kind === 'photo') {
+      withPhotos.add(parsed.location.caseId);
+      objectsOf(parsed.location.caseId)[parsed.role] = etag;
+    } else if (caseJsonOf) objectsOf(caseJsonOf.caseId).caseJson = etag;
     else if (key.endsWith(`/${RESULT_JSON}`)) {
       const caseId = key.slice(listPrefix.length, key.length - RESULT_JSON.length - 1);
       if (caseId !== '' && !caseId.includes('/')) resultKeys.push({ caseId, key });
@@ -115,6 +126,21 @@ export async function collectReport(
       continue;
     }
     const r = item.result;
+    const now = objects.get(item.caseId);
+    // Photos deleted after the verdict (IDV_DELETE_PHOTOS_AFTER_VERDICT) leave the result as the record.
+    if (now?.ref !== undefined && now.auth !== undefined) {
+      const current = { refEtag: now.ref, authEtag: now.auth, caseJsonEtag: now.caseJson ?? null };
+      if (!describes(versionOfResult(r), current)) {
+        tally(report.byStatus, 'stale');
+        report.notVerified.push({
+          caseId: item.caseId,
+          status: 'stale',
+          reason: `result.json (${r.status}) is about ${r.photos.ref.etag === now.ref && r.photos.auth.etag === now.auth ? 'an earlier case.json' : 'photos replaced since'}; the next run judges the new version`,
+          attempts: r.attempts,
+        });
+        continue;
+      }
+    }
     tally(report.byStatus, r.status);
     tally(report.attempts, String(r.attempts));
     if (r.error) tally(report.errorCodes, r.error.code);

@@ -17,6 +17,8 @@ const STATUS_COLOURS: Record<string, string> = {
   rejected: '#b3261e',
   retrying: '#b26a00',
   failed: '#6d1b7b',
+  held: '#b26a00',
+  stale: '#5f6368',
   no_result: '#5f6368',
   unreadable: '#5f6368',
 };

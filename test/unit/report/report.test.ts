@@ -6,6 +6,7 @@ import { collectReport } from '../../../local/report/collect.ts';
 import { escapeHtml, renderReportHtml } from '../../../local/report/html.ts';
 import type { CaseResult } from '../../../shared/cases/schemas.ts';
 import { createFsStore } from '../../../shared/store/fs.ts';
+import type { ObjectStore } from '../../../shared/store/types.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -45,12 +46,25 @@ async function bucket(files: Record<string, string | object>) {
 
 const options = { prefix: 'cases', source: 'test', threshold: 50, nowMs: Date.UTC(2026, 10, 29, 7) };
 
+/** A result about the photos (and case.json) in the store now. */
+async function resultAbout(store: ObjectStore, caseId: string, over: Partial<CaseResult> = {}) {
+  const info = async (name: string) => {
+    const o = await store.head(`cases/${caseId}/${name}`);
+    return o && { etag: o.etag, size: o.size };
+  };
+  const caseJson = await info('case.json');
+  return result(caseId, {
+    photos: { ref: (await info('ref.jpg'))!, auth: (await info('auth.jpg'))! },
+    caseJson: caseJson ?? null,
+    ...over,
+  });
+}
+
 describe('collectReport', () => {
   it('counts by status, bins the scores, tallies attempts and error codes, and lists what is not verified', async () => {
     const store = await bucket({
       'cases/a/ref.jpg': 'x',
-      'cases/a/auth.jpg': 'x',
-      'cases/a/result.json': result('a'),
+      'cases/a/auth.jpg': 'y',
       'cases/b/result.json': result('b', {
         status: 'rejected',
         verdict: {
@@ -74,6 +88,7 @@ describe('collectReport', () => {
       'cases/e/result.json': 'not json',
       'other/f/result.json': result('f'),
     });
+    await store.put('cases/a/result.json', Buffer.from(JSON.stringify(await resultAbout(store, 'a'))));
     const report = await collectReport(store, options);
     expect(report.cases).toBe(5);
     expect(report.byStatus).toEqual({ verified: 1, rejected: 1, retrying: 1, no_result: 1, unreadable: 1 });
@@ -92,6 +107,42 @@ describe('collectReport', () => {
     expect(report.notVerified[0]?.reason).toContain('not the same person (score 12.5');
     expect(report.notVerified[1]?.reason).toBe('Timeout: no answer');
     expect(report.verdicts).toEqual({ same_person: 1, not_same_person: 0, attack_suspected: 0 });
+  });
+
+  it('counts a result about photos or a case.json replaced since as stale, not as a verdict', async () => {
+    const store = await bucket({
+      'cases/p/ref.jpg': 'ref one',
+      'cases/p/auth.jpg': 'auth one',
+      'cases/j/ref.jpg': 'ref two',
+      'cases/j/auth.jpg': 'auth two',
+      'cases/k/ref.jpg': 'ref three',
+      'cases/k/auth.jpg': 'auth three',
+    });
+    const differs = { ...result('x').verdict!, passed: false, result: false, score: 3 };
+    await store.put(
+      'cases/p/result.json',
+      Buffer.from(JSON.stringify(await resultAbout(store, 'p', { verdict: differs }))),
+    );
+    await store.put('cases/j/result.json', Buffer.from(JSON.stringify(await resultAbout(store, 'j'))));
+    await store.put('cases/k/result.json', Buffer.from(JSON.stringify(await resultAbout(store, 'k'))));
+    await store.put('cases/p/auth.jpg', Buffer.from('auth one, replaced')); // a new photo
+    await store.put('cases/j/case.json', Buffer.from('{"reference":"added"}')); // a new case.json
+    const report = await collectReport(store, options);
+    expect(report.byStatus).toEqual({ stale: 2, verified: 1 });
+    expect(report.verdicts).toEqual({ same_person: 1, not_same_person: 0, attack_suspected: 0 });
+    expect(report.mismatches).toEqual([]);
+    expect(report.scores.count).toBe(1);
+    expect(report.notVerified.map((c) => [c.caseId, c.status])).toEqual([
+      ['j', 'stale'],
+      ['p', 'stale'],
+    ]);
+    expect(report.notVerified[0]?.reason).toContain('an earlier case.json');
+    expect(report.notVerified[1]?.reason).toContain('photos replaced since');
+  });
+
+  it('keeps a result whose photos were deleted after the verdict as the record', async () => {
+    const store = await bucket({ 'cases/g/result.json': result('g') });
+    expect((await collectReport(store, options)).byStatus).toEqual({ verified: 1 });
   });
 
   it('counts error codes that are also names of Object.prototype as plain codes', async () => {
