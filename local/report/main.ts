@@ -2,7 +2,8 @@
  * `npm run report -- --prefix cases/ (--bucket-dir DIR | --bucket NAME --region R) --out report.html [--json]
  * [--threshold N]`: reads every result.json under the prefix and writes one self-contained HTML page (or, with
  * --json, prints the same figures as JSON). OSS is read with ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (read-only use).
- * Exit code 2 for bad arguments, a missing bucket folder or missing credentials; 1 when the bucket cannot be read.
+ * Exit code 2 for bad arguments (an --out that cannot be written included), a missing bucket folder or missing
+ * credentials; 1 when the bucket cannot be read.
  */
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,7 +37,8 @@ when the cases ran. --json prints the same figures to stdout.
   --out FILE         where to write the HTML page
   --json             print the figures as JSON (with or without --out)
   --threshold N      the pass mark drawn on the histogram (default ${DEFAULT_THRESHOLD}, the local engine's)
-Exit code: 0 written, 1 the bucket could not be read, 2 bad arguments, missing folder or credentials.`;
+Exit code: 0 written, 1 the bucket could not be read, 2 bad arguments (an --out that cannot be written
+included), missing folder or credentials.`;
 
 const argsSchema = withBucketRules(
   z.object({
@@ -102,7 +104,13 @@ async function main(): Promise<number> {
   });
   if (args.out) {
     const out = path.resolve(args.out);
-    writeFileSync(out, renderReportHtml(report));
+    try {
+      writeFileSync(out, renderReportHtml(report));
+    } catch (err) {
+      // Not the bucket's fault: a bad --out is a bad argument (exit 2), said once.
+      const why = (err as { code?: unknown }).code === 'EISDIR' ? 'is a folder' : 'cannot be written';
+      throw new UsageError(`--out ${out} ${why} (${(err as { code?: unknown }).code ?? 'error'})`);
+    }
     const summary = Object.entries(report.byStatus)
       .map(([k, n]) => `${n} ${k}`)
       .join(', ');
