@@ -53,7 +53,7 @@ export interface AttemptContext {
 
 /** The result.json an attempt arrived at, or an outcome that writes none. */
 export type AttemptEnd =
-  | { result: CaseResult; paidCall: boolean; paidSaved: Promise<void> }
+  | { result: CaseResult; upstreamCalled: boolean; paidSaved: Promise<void> }
   | { outcome: CaseOutcome };
 
 const counted = (ctx: AttemptContext) => ({
@@ -94,7 +94,7 @@ export function reusePaid(ctx: AttemptContext, paid: PaidRecord): AttemptEnd {
     ...referenceOf(ctx.caseJson?.body),
     lastAttemptAt: nowIso(ctx),
   };
-  return { result, paidCall: false, paidSaved: Promise.resolve() };
+  return { result, upstreamCalled: false, paidSaved: Promise.resolve() };
 }
 
 /** Uncertain attempts beyond the budget: hold for the operator instead of paying again (force settles it). */
@@ -111,7 +111,7 @@ export function holdCase(ctx: AttemptContext): AttemptEnd {
     lastAttemptAt: nowIso(ctx),
     error: { code: decision.code, message: decision.message },
   };
-  return { result, paidCall: false, paidSaved: Promise.resolve() };
+  return { result, upstreamCalled: false, paidSaved: Promise.resolve() };
 }
 
 /** The case input as it is known so far (a failure before case.json was read has none). */
@@ -127,7 +127,11 @@ export async function verifyPair(ctx: AttemptContext): Promise<AttemptEnd> {
   try {
     return await verifyPairSteps(ctx, input, call);
   } catch (err) {
-    return { result: await failedResult(ctx, input, err), paidCall: call.paid, paidSaved: Promise.resolve() };
+    return {
+      result: await failedResult(ctx, input, err),
+      upstreamCalled: call.paid,
+      paidSaved: Promise.resolve(),
+    };
   }
 }
 
@@ -187,7 +191,7 @@ async function verifyPairSteps(
     ...(reference === undefined ? {} : { reference }),
     lastAttemptAt: nowIso(ctx),
   };
-  return { result, paidCall: true, paidSaved };
+  return { result, upstreamCalled: true, paidSaved };
 }
 
 /** The paid call, each attempt recorded before it leaves; its cost is added to the claim's and the version's. */

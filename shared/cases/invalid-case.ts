@@ -44,7 +44,7 @@ export async function rejectInvalidCase(
   };
   await store.put(key, jsonBody(resultSchema.parse(result)), { contentType: 'application/json' });
   deps.logger.info('result written', { folder, outcome: 'rejected', code: 'invalid_case_id' });
-  return { action: 'written', status: 'rejected', result, paidCall: false, reusedPaid: false };
+  return { action: 'written', status: 'rejected', result, upstreamCalled: false, reusedPaid: false };
 }
 
 export const caseFolderResult = (outcome: CaseOutcome): { action: CaseOutcome['action']; status?: string } =>

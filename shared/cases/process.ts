@@ -189,7 +189,7 @@ async function finishAttempt(
     );
   }
   const outcome = await writeResult(deps, location, end.result, end.paidSaved, {
-    paidCall: end.paidCall,
+    upstreamCalled: end.upstreamCalled,
     reusedPaid,
   });
   if (outcome.action === 'superseded')

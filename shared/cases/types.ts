@@ -29,4 +29,10 @@ export type CaseOutcome =
   /** Another instance holds the pair; its lease ends at leaseUntilEpochMs (when known): look again then. */
   | { action: 'busy'; leaseUntilEpochMs?: number }
   | { action: 'superseded' }
-  | { action: 'written'; status: CaseStatus; result: CaseResult; paidCall: boolean; reusedPaid: boolean };
+  | {
+      action: 'written';
+      status: CaseStatus;
+      result: CaseResult;
+      upstreamCalled: boolean;
+      reusedPaid: boolean;
+    };

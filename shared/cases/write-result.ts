@@ -12,7 +12,7 @@ export async function writeResult(
   location: CaseLocation,
   result: CaseResult,
   paidSaved: Promise<void>,
-  flags: { paidCall: boolean; reusedPaid: boolean },
+  flags: { upstreamCalled: boolean; reusedPaid: boolean },
 ): Promise<CaseOutcome> {
   const { store } = deps;
   const log = deps.logger.child({ caseId: location.caseId });
@@ -33,7 +33,13 @@ export async function writeResult(
   await store.put(resultKey(location), jsonBody(resultSchema.parse(result)), {
     contentType: 'application/json',
   });
-  log.info('result written', { outcome: result.status, code: result.error?.code, paidCall: flags.paidCall });
+  // upstreamCalled: a request was sent (billed or not: paidAttempts in result.json says what it cost).
+  log.info('result written', {
+    outcome: result.status,
+    code: result.error?.code,
+    upstreamCalled: flags.upstreamCalled,
+    paidAttempts: result.paidAttempts,
+  });
   if (result.status === 'verified' && deps.settings.deletePhotosAfterVerdict) {
     await Promise.all([store.delete(photoKey(location, 'ref')), store.delete(photoKey(location, 'auth'))]);
     result = { ...result, photosDeleted: true };

@@ -9,7 +9,7 @@ import type { Decision } from './decide.ts';
 import type { CaseSnapshot } from './scan.ts';
 
 export type RunOutcome =
-  | { kind: 'written'; status: CaseStatus; errorCode: string | undefined; paidCall: boolean }
+  | { kind: 'written'; status: CaseStatus; errorCode: string | undefined; upstreamCalled: boolean }
   | { kind: 'skipped'; reason: string }
   | { kind: 'dispatched' };
 
@@ -30,7 +30,7 @@ export function createInlineRunner(deps: CaseDeps, options: { deadlineEpochMs?: 
         kind: 'written',
         status: outcome.status,
         errorCode: outcome.result.error?.code,
-        paidCall: outcome.paidCall,
+        upstreamCalled: outcome.upstreamCalled,
       };
     }
     return { kind: 'skipped', reason: outcome.action };

@@ -62,7 +62,7 @@ describe('processCase', () => {
     const { client, calls } = recordingClient();
     await putPair();
     const outcome = await processCase(deps(client), loc);
-    expect(outcome).toMatchObject({ action: 'written', status: 'verified', paidCall: true });
+    expect(outcome).toMatchObject({ action: 'written', status: 'verified', upstreamCalled: true });
     const result = await readResult(store, loc);
     const ref = await store.head('cases/case-1/ref.jpg');
     expect(result).toMatchObject({
@@ -302,7 +302,7 @@ describe('processCase', () => {
     expect(await processCase(deps(client), loc)).toMatchObject({
       action: 'written',
       status: 'verified',
-      paidCall: false,
+      upstreamCalled: false,
       reusedPaid: true,
     });
     expect(calls).toHaveLength(1);
@@ -329,7 +329,7 @@ describe('processCase', () => {
     expect(await processCase(deps(client), loc)).toMatchObject({ action: 'up-to-date' });
     expect(await processCase(deps(client), loc, { force: true })).toMatchObject({
       action: 'written',
-      paidCall: true,
+      upstreamCalled: true,
     });
     expect(calls).toHaveLength(2);
     expect(await readResult(store, loc)).toMatchObject({ requestId: 'R-2', attempts: 2, claimSeq: 2 });

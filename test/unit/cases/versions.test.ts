@@ -109,7 +109,7 @@ describe('case versions', () => {
     expect(await processCase(deps(client), loc)).toMatchObject({
       action: 'written',
       status: 'verified',
-      paidCall: false,
+      upstreamCalled: false,
       reusedPaid: true,
     });
     const result = await readResult(store, loc);

@@ -96,7 +96,7 @@ describe('rerun CLI output', () => {
         {
           caseId: 'a',
           decision: { action: 'due', reason: 'retry-due' },
-          outcome: { kind: 'written', status: 'retrying', errorCode: 'QuotaExceeded', paidCall: true },
+          outcome: { kind: 'written', status: 'retrying', errorCode: 'QuotaExceeded', upstreamCalled: true },
         },
         false,
       ),

@@ -50,7 +50,7 @@ function recordingRunner(
     kind: 'written',
     status: 'verified',
     errorCode: undefined,
-    paidCall: true,
+    upstreamCalled: true,
   }),
 ) {
   const seen: { caseId: string; action: string }[] = [];
@@ -93,7 +93,7 @@ describe('runRerun', () => {
     const store = bucketOf(10, clock);
     const first = recordingRunner(() => {
       clock.advance(1000);
-      return { kind: 'written', status: 'verified', errorCode: undefined, paidCall: true };
+      return { kind: 'written', status: 'verified', errorCode: undefined, upstreamCalled: true };
     });
     const deps = { store, clock, logger };
     const r1 = await runRerun(
@@ -131,7 +131,7 @@ describe('runRerun', () => {
       const store = bucketOf(10, clock);
       const { runner, seen } = recordingRunner(async () => {
         await new Promise((r) => setTimeout(r, 5));
-        return { kind: 'written', status: 'verified', errorCode: undefined, paidCall: true };
+        return { kind: 'written', status: 'verified', errorCode: undefined, upstreamCalled: true };
       });
       const report = await runRerun({ store, clock, logger, runner }, options({ limit: 3, concurrency }));
       expect(seen.map((c) => c.caseId)).toEqual(['c00', 'c01', 'c02']);
@@ -146,8 +146,8 @@ describe('runRerun', () => {
     const store = bucketOf(8, clock);
     const { runner, seen } = recordingRunner((call) =>
       call >= 3
-        ? { kind: 'written', status: 'retrying', errorCode: 'QuotaExceeded', paidCall: true }
-        : { kind: 'written', status: 'verified', errorCode: undefined, paidCall: true },
+        ? { kind: 'written', status: 'retrying', errorCode: 'QuotaExceeded', upstreamCalled: true }
+        : { kind: 'written', status: 'verified', errorCode: undefined, upstreamCalled: true },
     );
     const report = await runRerun({ store, clock, logger, runner }, options());
     expect(seen).toHaveLength(3);
@@ -161,7 +161,7 @@ describe('runRerun', () => {
     const store = bucketOf(4, clock);
     const { runner, seen } = recordingRunner((_call, caseId) => {
       if (caseId === 'c01') throw Object.assign(new Error('store down'), { code: 'StoreUnavailable' });
-      return { kind: 'written', status: 'verified', errorCode: undefined, paidCall: true };
+      return { kind: 'written', status: 'verified', errorCode: undefined, upstreamCalled: true };
     });
     const report = await runRerun({ store, clock, logger, runner }, options({ concurrency: 2 }));
     expect(seen).toHaveLength(4);
@@ -312,7 +312,7 @@ describe('runRerun', () => {
       peak = Math.max(peak, active);
       await new Promise((r) => setTimeout(r, 5));
       active -= 1;
-      return { kind: 'written', status: 'verified', errorCode: undefined, paidCall: true };
+      return { kind: 'written', status: 'verified', errorCode: undefined, upstreamCalled: true };
     });
     await runRerun({ store, clock, logger, runner }, options({ concurrency: 3 }));
     expect(peak).toBe(3);
