@@ -84,6 +84,8 @@ export function reusePaid(ctx: AttemptContext, paid: PaidRecord): AttemptEnd {
     claimSeq: ctx.claim.seq,
     paidSeq: paid.seq,
   });
+  // The verdict is the paid call's: its times are that call's, not this recovery's.
+  const paidAt = new Date(paid.recordedAtEpochMs).toISOString();
   const result: CaseResult = {
     ...ctx.base,
     ...counted(ctx),
@@ -92,7 +94,8 @@ export function reusePaid(ctx: AttemptContext, paid: PaidRecord): AttemptEnd {
     requestId: paid.requestId,
     resourceCode: paid.resourceCode,
     ...referenceOf(ctx.caseJson?.body),
-    lastAttemptAt: nowIso(ctx),
+    firstAttemptAt: ctx.base.firstAttemptAt < paidAt ? ctx.base.firstAttemptAt : paidAt,
+    lastAttemptAt: paidAt,
   };
   return { result, upstreamCalled: false, paidSaved: Promise.resolve() };
 }

@@ -293,6 +293,7 @@ describe('processCase', () => {
         ? new StoreError('Unavailable', 'instance died')
         : undefined,
     );
+    const paidAtMs = clock.nowMs();
     await expect(processCase(deps(client, { store: crashing }), loc)).rejects.toThrow('instance died');
     expect(calls).toHaveLength(1);
     expect(await readResult(store, loc)).toBeUndefined();
@@ -311,6 +312,10 @@ describe('processCase', () => {
       requestId: 'FAKE-REQ-1',
       claimSeq: 2,
     });
+    // The times are the paid call's, not the recovery's (a lease later).
+    const recovered = (await readResult(store, loc))!;
+    expect(Date.parse(recovered.lastAttemptAt) - paidAtMs).toBeLessThan(1000);
+    expect(Date.parse(recovered.firstAttemptAt)).toBeLessThanOrEqual(Date.parse(recovered.lastAttemptAt));
   });
 
   it('pays once when many attempts run at the same moment', async () => {
