@@ -94,7 +94,7 @@ export function reusePaid(ctx: AttemptContext, paid: PaidRecord): AttemptEnd {
     requestId: paid.requestId,
     resourceCode: paid.resourceCode,
     ...referenceOf(ctx.caseJson?.body),
-    firstAttemptAt: ctx.base.firstAttemptAt < paidAt ? ctx.base.firstAttemptAt : paidAt,
+    firstAttemptAt: [ctx.base.firstAttemptAt, paidAt].sort()[0]!,
     lastAttemptAt: paidAt,
   };
   return { result, upstreamCalled: false, paidSaved: Promise.resolve() };
