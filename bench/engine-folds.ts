@@ -26,6 +26,7 @@ import type { AnalyseSettings } from '../local/engine/messages.ts';
 import { FaceEngineOptionsSchema } from '../local/engine/options.ts';
 import { loadRuntime } from '../local/engine/runtime.ts';
 import { distanceForScore, euclideanDistance, scoreFromDistance } from '../local/engine/score.ts';
+import type { FaceBox } from '../local/engine/types.ts';
 import { faceCrop, SAMPLE_FACES } from '../test/helpers/photos.ts';
 import { detSvg } from './engine-det.ts';
 import {
@@ -129,11 +130,18 @@ const settings: AnalyseSettings = {
   passiveSignals: false,
 };
 /** `source`: the photo it was made from (an ID-style copy is never paired with its own photo). */
-type Described = { name: string; source: string; identity: string; descriptor?: number[]; reason?: string };
+type Described = {
+  name: string;
+  source: string;
+  identity: string;
+  descriptor?: number[];
+  box?: FaceBox;
+  reason?: string;
+};
 async function describe(name: string, source: string, identity: string, bytes: Buffer): Promise<Described> {
   const a = await analysePhoto(rt, bytes, settings);
   return a.ok
-    ? { name, source, identity, descriptor: a.descriptor }
+    ? { name, source, identity, descriptor: a.descriptor, box: a.box }
     : { name, source, identity, reason: a.reason };
 }
 const plain: Described[] = [];
@@ -142,13 +150,12 @@ for (const [k, p] of photos.entries()) {
   const d = await describe(p.name, p.name, p.identity, p.bytes);
   plain.push(d);
   if (idCopies) {
-    const a = await analysePhoto(rt, p.bytes, settings);
     const name = args.pooled ? `${p.name} (ID)` : p.name;
-    if (a.ok)
+    if (d.box)
       idStyled.push(
-        await describe(name, p.name, p.identity, await toIdPhoto(p.bytes, a.box, 150 + ((k * 37) % 151))),
+        await describe(name, p.name, p.identity, await toIdPhoto(p.bytes, d.box, 150 + ((k * 37) % 151))),
       );
-    else idStyled.push({ name, source: p.name, identity: p.identity, reason: a.reason });
+    else idStyled.push({ name, source: p.name, identity: p.identity, reason: d.reason! });
   }
   process.stderr.write(`\rphotos ${k + 1}/${photos.length}`);
 }
