@@ -32,6 +32,11 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
     meaning:
       'retries after an upstream attempt that may have been billed (timeout, lost connection, unreadable reply) per request, idempotency key or pair version; 0 holds at once (docs/money-safety.md)',
   },
+  IDV_MIN_ATTEMPT_MS: {
+    default: '2000',
+    meaning:
+      'an upstream attempt starts only with this many ms left before the request, event or run deadline: one started later is billed and then cut off, and paid again on its retry',
+  },
   IDV_RESOURCE_CODE: {
     default: '',
     meaning: 'default 8-digit resourceCode for requests and cases that name none (00840000 under npm start)',

@@ -11,7 +11,7 @@ import { prefixSchema } from './cases/layout.ts';
 import { type CaseSettings, DEFAULT_CASE_SETTINGS } from './cases/settings.ts';
 import { parseDurationMs } from './duration.ts';
 import { DEFAULT_IDV_API, defaultEndpoint, IDV_APIS, type IdvApi, UPSTREAM_APIS } from './idv/apis.ts';
-import { DEFAULT_MAX_UNCERTAIN_RETRIES } from './idv/retry.ts';
+import { DEFAULT_MAX_UNCERTAIN_RETRIES, DEFAULT_MIN_ATTEMPT_MS } from './idv/retry.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -56,6 +56,8 @@ export const idvEnvSchema = z.object({
   IDV_RESOURCE_CODE: opt(z.string().regex(/^\d{8}$/, 'must be an 8-digit resourceCode')),
   /** Retries after an attempt that may have been billed (timeout, lost connection, ...); 0 holds at once. */
   IDV_MAX_UNCERTAIN_RETRIES: opt(intIn(0, 10)),
+  /** Time an upstream attempt needs left before the deadline to be started at all. */
+  IDV_MIN_ATTEMPT_MS: opt(intIn(1, 120_000)),
 });
 /**
  * resourceCode recorded when the API takes none (Cloudauth-intl FaceCompare) and IDV_RESOURCE_CODE is unset:
@@ -79,6 +81,8 @@ export function loadIdvConfig(env: Env) {
     defaultResourceCode: defaultResourceCodeFor(api, raw.IDV_RESOURCE_CODE),
     /** Per pair version (bucket) or request / idempotency key (HTTP): docs/money-safety.md. */
     maxUncertainRetries: raw.IDV_MAX_UNCERTAIN_RETRIES ?? DEFAULT_MAX_UNCERTAIN_RETRIES,
+    /** An attempt starts only with this much time left (a late one is billed, then cut off). */
+    minAttemptMs: raw.IDV_MIN_ATTEMPT_MS ?? DEFAULT_MIN_ATTEMPT_MS,
     /** True when IDV_ENDPOINT was set explicitly (npm start then calls it and starts no emulator). */
     endpointFromEnv: raw.IDV_ENDPOINT !== undefined,
   };

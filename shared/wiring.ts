@@ -82,7 +82,11 @@ export const idvClientFromConfig = (
     endpoint: config.endpoint,
     timeoutMs: config.timeoutMs,
     // The caller's policy (QUEUED_WORK_RETRY for the bucket door and the rerun) with the configured budget.
-    retry: { ...deps.retry, maxUncertainRetries: config.maxUncertainRetries },
+    retry: {
+      ...deps.retry,
+      maxUncertainRetries: config.maxUncertainRetries,
+      minAttemptMs: config.minAttemptMs,
+    },
     credentials: deps.credentials ?? noCredentials,
     ...(deps.clock ? { clock: deps.clock } : {}),
     logger: deps.logger,

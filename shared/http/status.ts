@@ -77,7 +77,8 @@ export const UPSTREAM_STATUS: Record<IdvErrorCode, UpstreamMapping> = {
   DeadlineExceeded: {
     status: 504,
     code: 'upstream_timeout',
-    message: 'the verification service did not answer in time',
+    message:
+      'not enough time was left in this request to ask the verification service (IDV_MIN_ATTEMPT_MS); nothing was sent or paid',
   },
   SystemError: { status: 502, code: 'upstream_unavailable', message: 'the verification service failed' },
   Processing: {

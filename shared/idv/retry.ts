@@ -23,6 +23,12 @@ const RetryPolicySchema = z.object({
    * IDV_MAX_UNCERTAIN_RETRIES, default 1; 0 never retries them.
    */
   maxUncertainRetries: z.number().int().min(0).max(10).optional(),
+  /**
+   * An attempt starts only with at least this many ms left before the deadline (IDV_MIN_ATTEMPT_MS, default
+   * 2,000): one started with less is billed upstream and then cut off by our deadline before its answer
+   * arrives, and the pair is paid for again on its retry.
+   */
+  minAttemptMs: z.number().int().min(1).max(120_000).optional(),
 });
 export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
 
@@ -40,8 +46,7 @@ interface AttemptLedger {
   uncertain: number;
 }
 
-/** Below this many ms left before the deadline another attempt is not worth starting. */
-const MIN_ATTEMPT_MS = 50;
+export const DEFAULT_MIN_ATTEMPT_MS = 2_000;
 
 export function resolveRetryPolicy(partial: Partial<RetryPolicy> = {}): RetryPolicy {
   return RetryPolicySchema.parse({ ...DEFAULT_RETRY_POLICY, ...partial });
@@ -88,14 +93,17 @@ export async function withRetry<T>(
   const ledger = ctx.ledger ?? { paid: 0, uncertain: 0 };
   const maxUncertain =
     ctx.maxUncertainRetries ?? ctx.policy.maxUncertainRetries ?? DEFAULT_MAX_UNCERTAIN_RETRIES;
+  const minAttemptMs = ctx.policy.minAttemptMs ?? DEFAULT_MIN_ATTEMPT_MS;
   const timeLeft = () =>
     ctx.deadlineEpochMs === undefined ? undefined : ctx.deadlineEpochMs - ctx.clock.nowMs();
   for (let n = 1; ; n++) {
     const left = timeLeft();
-    if (left !== undefined && left < MIN_ATTEMPT_MS) {
-      throw new IdvError('DeadlineExceeded', `no time left for attempt ${n} (${Math.max(0, left)} ms)`, {
-        attempts: n - 1,
-      });
+    if (left !== undefined && left < minAttemptMs) {
+      throw new IdvError(
+        'DeadlineExceeded',
+        `not enough time left for attempt ${n} (${Math.max(0, left)} ms, at least ${minAttemptMs} ms needed): nothing was sent`,
+        { attempts: n - 1 },
+      );
     }
     try {
       const value = await attempt(n, left);
@@ -114,7 +122,7 @@ export async function withRetry<T>(
       if (!shouldRetry(error, ledger, maxUncertain) || n >= limit || ctx.signal?.aborted) throw error;
       const delayMs = backoffDelayMs(n, ctx.policy, ctx.random);
       const leftAfter = timeLeft();
-      if (leftAfter !== undefined && leftAfter - delayMs < MIN_ATTEMPT_MS) throw error;
+      if (leftAfter !== undefined && leftAfter - delayMs < minAttemptMs) throw error;
       ctx.onRetry?.(error, n, delayMs);
       try {
         await sleep(delayMs, ctx.signal);

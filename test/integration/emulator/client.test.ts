@@ -304,7 +304,7 @@ describe('createIdvClient retries', () => {
   it('never waits past the deadline: the attempt timeout shrinks to the time left', async () => {
     emulator.setFaults({ hang: { share: 1 } });
     const err = await failure(
-      client({ timeoutMs: 60_000, retry: { maxAttempts: 5 } }).verify(request(), {
+      client({ timeoutMs: 60_000, retry: { maxAttempts: 5, minAttemptMs: 50 } }).verify(request(), {
         deadlineEpochMs: Date.now() + 1_000,
       }),
     );
@@ -314,6 +314,14 @@ describe('createIdvClient retries', () => {
     const givenMs = Number(/within (\d+) ms/.exec(err.message)?.[1]);
     expect(givenMs).toBeGreaterThan(0);
     expect(givenMs).toBeLessThanOrEqual(1_000);
+  });
+
+  it('sends nothing when less than IDV_MIN_ATTEMPT_MS (default 2 s) is left: a late attempt is billed, then cut off', async () => {
+    const before = emulator.stats().requests;
+    const err = await failure(client().verify(request(), { deadlineEpochMs: Date.now() + 1_500 }));
+    expect(err).toMatchObject({ code: 'DeadlineExceeded', attempts: 0 });
+    expect(err.message).toMatch(/at least 2000 ms needed\): nothing was sent/);
+    expect(emulator.stats().requests).toBe(before);
   });
 
   it('fails with DeadlineExceeded and makes no call when the deadline has passed', async () => {

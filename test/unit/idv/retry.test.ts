@@ -141,7 +141,7 @@ describe('withRetry', () => {
     const t = fakeTime();
     const f = failing(['SystemError', 'SystemError']);
     const err = await withRetry(f.fn, {
-      policy: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 1000 },
+      policy: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 1000, minAttemptMs: 50 },
       clock: t.clock,
       sleep: t.sleep,
       random: () => 1,
@@ -149,6 +149,37 @@ describe('withRetry', () => {
     }).catch((e) => e);
     expect(err).toMatchObject({ code: 'SystemError', attempts: 1 });
     expect(t.delays).toEqual([]);
+  });
+
+  it('starts no attempt with less than minAttemptMs left (default 2 s), and no retry that would', async () => {
+    const t = fakeTime();
+    const first = failing([]);
+    const none = await withRetry(first.fn, {
+      policy: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
+      clock: t.clock,
+      sleep: t.sleep,
+      random: () => 0,
+      deadlineEpochMs: t.clock.nowMs() + 1_999,
+    }).catch((e) => e);
+    expect(none).toMatchObject({ code: 'DeadlineExceeded', attempts: 0 });
+    expect(first.calls()).toBe(0);
+    // With 2.5 s left the first attempt starts; its retry would have under 2 s: the first error stands.
+    const f = failing(['SystemError', 'SystemError']);
+    const err = await withRetry(
+      async () => {
+        t.advance(1_000);
+        return f.fn();
+      },
+      {
+        policy: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
+        clock: t.clock,
+        sleep: t.sleep,
+        random: () => 0,
+        deadlineEpochMs: t.clock.nowMs() + 2_500,
+      },
+    ).catch((e) => e);
+    expect(err).toMatchObject({ code: 'SystemError', attempts: 1 });
+    expect(f.calls()).toBe(1);
   });
 
   it('passes the time left to each attempt', async () => {
