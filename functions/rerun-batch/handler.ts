@@ -105,6 +105,14 @@ export function rerunBatchHandlerFromConfig(
     signing.use(credentials);
     const timeoutS = context.function?.timeout;
     const endEpochMs = timeoutS === undefined ? undefined : startEpochMs + timeoutS * 1000;
+    if (timeoutS !== undefined && timeoutS * 1000 <= rerun.marginMs) {
+      // Every run would stop at once with nothing done and report ok: say why instead.
+      return refuse(
+        log,
+        'TimeoutBelowMargin',
+        `the function timeout (${timeoutS} s) is not longer than IDV_RERUN_MARGIN_MS (${rerun.marginMs} ms): no case could start; raise the timeout or lower the margin`,
+      );
+    }
     const prefix = payload.prefix ?? bucket.settings.prefix;
     let runner: CaseRunner;
     if (rerun.mode === 'fanout') {

@@ -194,7 +194,12 @@ export function toErrorReply(
           : m.retryAfter,
       );
     }
-    const out = reply(m.status, m.code, m.message, photoFieldNamedBy(err, photoFields), headers, true);
+    // AuthFailed with no upstream reply: the function had no usable credentials, nothing was sent.
+    const message =
+      err.code === 'AuthFailed' && err.httpStatus === undefined && err.requestId === undefined
+        ? 'the function has no usable credentials for the verification service (FC context.credentials from the function role, or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET); nothing was sent'
+        : m.message;
+    const out = reply(m.status, m.code, message, photoFieldNamedBy(err, photoFields), headers, true);
     // The upstream's RequestId lets an operator ask Alibaba about a call that may have been billed.
     if (err.requestId) out.body.error = { ...out.body.error, upstreamRequestId: err.requestId };
     return out;

@@ -80,7 +80,9 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
     try {
       raw = override ?? (await options.credentials());
     } catch (err) {
-      throw new IdvError('AuthFailed', 'credentials could not be read', { cause: err });
+      // The provider's own reason (wiring.ts: which source was missing); it names variables, never values.
+      const why = err instanceof Error ? `: ${err.message.slice(0, 200)}` : '';
+      throw new IdvError('AuthFailed', `credentials could not be read${why}`, { cause: err });
     }
     const parsed = CredentialsSchema.safeParse(raw);
     if (!parsed.success)

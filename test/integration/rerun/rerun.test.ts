@@ -143,13 +143,15 @@ describe('rerun-batch with the emulator', () => {
     expect(emu.stats().byOutcome.instant).toBe(6);
   });
 
-  it("takes no case once start + the function's timeout - IDV_RERUN_MARGIN_MS has passed", async () => {
+  it('refuses to run, naming both, when the function timeout leaves no time past IDV_RERUN_MARGIN_MS', async () => {
     const emu = await start({});
     await putPairs(3);
     const handler = handlerFor(emu, { IDV_RERUN_MARGIN_MS: '5000' });
     const tight = fcContext({ function: { name: 'idv-rerun-batch', timeout: 5 } });
     const reply = await handler(timerEvent(), tight);
-    expect(reply).toMatchObject({ ok: true, stopReason: 'deadline', counts: { verified: 0 } });
+    // Before, every timer run stopped at once with nothing done and replied ok.
+    expect(reply).toMatchObject({ ok: false, error: { code: 'TimeoutBelowMargin' } });
+    expect(JSON.stringify(reply)).toMatch(/function timeout \(5 s\).*IDV_RERUN_MARGIN_MS \(5000 ms\)/);
     expect(emu.stats().requests).toBe(0);
     const roomy = await handler(timerEvent(), timerContext());
     expect(roomy).toMatchObject({ ok: true, stopReason: 'complete', counts: { verified: 3 } });

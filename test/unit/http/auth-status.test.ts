@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sha256HexOf } from '../../../shared/config.ts';
 import { bearerKey, isAuthorised } from '../../../shared/http/auth.ts';
 import { secondsUntilMidnight, toErrorReply } from '../../../shared/http/status.ts';
+import { IdvError } from '../../../shared/idv/errors.ts';
 import { PhotoError } from '../../../shared/photo/errors.ts';
 
 describe('isAuthorised', () => {
@@ -58,6 +59,26 @@ describe('status mapping', () => {
       body: { error: { code: 'photo_truncated', field: 'ref' } },
     });
     expect(JSON.stringify(reply.body)).not.toContain('libvips');
+  });
+
+  it('says the function has no credentials when nothing was sent, and that they were refused when the API said so', () => {
+    const local = toErrorReply(
+      new IdvError('AuthFailed', 'credentials could not be read: no credentials: no context.credentials'),
+      'r',
+      0,
+    );
+    expect(local.body.error).toMatchObject({ code: 'upstream_auth_failed' });
+    expect(local.body.error.message).toContain('no usable credentials');
+    expect(local.body.error.message).toContain('nothing was sent');
+    const refused = toErrorReply(
+      new IdvError('AuthFailed', 'upstream Code SignatureDoesNotMatch', {
+        requestId: 'R-1',
+        httpStatus: 400,
+      }),
+      'r',
+      0,
+    );
+    expect(refused.body.error.message).toBe('the verification service refused our credentials');
   });
 
   it('turns a thrown non-error into a 500', () => {
