@@ -217,6 +217,8 @@ async function callUpstream(
       deadlineEpochMs: Math.min(leaseDeadline, ctx.deadlineEpochMs ?? leaseDeadline),
       ...(deps.credentials ? { credentials: deps.credentials } : {}),
       maxUncertainRetries: ctx.uncertainBudget,
+      // The case's logger: the call's lines carry its caseId.
+      logger: ctx.log,
       // Recorded before the request leaves: a crash while it is in flight is known to the takeover.
       beforeAttempt: (n) =>
         recordSent(deps.store, location, hash, {

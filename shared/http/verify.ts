@@ -75,6 +75,8 @@ export async function verifyPhotos(deps: VerifyDeps, call: VerifyCall): Promise<
       },
       {
         deadlineEpochMs: call.deadlineEpochMs,
+        // The request's logger: the call's lines carry its request id.
+        logger: call.logger,
         ...(call.credentials ? { credentials: call.credentials } : {}),
         ...(call.maxUncertainRetries === undefined ? {} : { maxUncertainRetries: call.maxUncertainRetries }),
         ...(call.beforeAttempt ? { beforeAttempt: call.beforeAttempt } : {}),

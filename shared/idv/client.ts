@@ -132,6 +132,7 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
   return {
     async verify(request: VerifyRequest, verifyOptions: VerifyOptions = {}): Promise<Verdict> {
       const started = clock.nowMs();
+      const log = verifyOptions.logger ?? logger;
       const checked = VerifyRequestSchema.safeParse(request);
       if (!checked.success) {
         const field = checked.error.issues[0]?.path.join('.') ?? 'request';
@@ -153,7 +154,7 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
               const verdict = await attemptOnce(params, credentials, attemptTimeoutMs, verifyOptions.signal);
               return { ...verdict, attempts: attempt, paidAttempts: ledger.paid + 1 };
             } finally {
-              logger.debug('idv attempt', { attempt, durationMs: clock.nowMs() - t0 });
+              log.debug('idv attempt', { attempt, durationMs: clock.nowMs() - t0 });
             }
           },
           {
@@ -168,19 +169,19 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
               ? {}
               : { maxUncertainRetries: verifyOptions.maxUncertainRetries }),
             onRetry: (error, attempt, delayMs) =>
-              logger.warn('idv retry', {
+              log.warn('idv retry', {
                 attempt,
                 delayMs,
                 code: error.code,
                 upstreamCode: error.upstreamCode,
-                requestId: error.requestId,
+                upstreamRequestId: error.requestId,
               }),
           },
         );
         verdict.uncertainAttempts = ledger.uncertain;
-        logger.info('idv verify', {
+        log.info('idv verify', {
           outcome: verdictOutcome(verdict),
-          requestId: verdict.requestId,
+          upstreamRequestId: verdict.requestId,
           attempts: verdict.attempts,
           paidAttempts: verdict.paidAttempts,
           uncertainAttempts: verdict.uncertainAttempts,
@@ -193,11 +194,11 @@ export function createIdvClient(options: IdvClientOptions): IdvClient {
         const error = err;
         error.paidAttempts = ledger.paid;
         error.uncertainAttempts = ledger.uncertain;
-        logger.warn('idv verify failed', {
+        log.warn('idv verify failed', {
           outcome: errorOutcome(error.code),
           code: error.code,
           upstreamCode: error.upstreamCode,
-          requestId: error.requestId,
+          upstreamRequestId: error.requestId,
           attempts: error.attempts,
           paidAttempts: error.paidAttempts,
           uncertainAttempts: error.uncertainAttempts,

@@ -2,7 +2,9 @@
  * The port through which the core calls the ID Verification API. shared/idv/client.ts implements it with
  * @alicloud/pop-core; tests may pass small fakes.
  */
+
 import type { z } from 'zod';
+import type { Logger } from '../log.ts';
 import type { CheckedBase64 } from './base64.ts';
 import type { verdictSchema } from './verdict.ts';
 
@@ -38,6 +40,11 @@ export interface VerifyOptions {
    * paid, so a crash while it is in flight is known afterwards. When it throws, nothing is sent.
    */
   beforeAttempt?: (attempt: number) => Promise<void>;
+  /**
+   * The caller's logger for this call's lines (it carries the HTTP request id or the case id), so a
+   * possibly-billed attempt can be traced to its request or case; default the client's.
+   */
+  logger?: Logger;
 }
 
 /** The upstream's answer, parsed and typed (verdictSchema in verdict.ts). */

@@ -370,6 +370,19 @@ describe('createIdvClient logging', () => {
     expect(all).not.toContain(b64(photo).slice(0, 40));
     expect(all).not.toContain(key.accessKeySecret);
   });
+
+  it("writes the call's lines with the caller's logger, the upstream RequestId as upstreamRequestId", async () => {
+    const own: string[] = [];
+    const caller: string[] = [];
+    const client_ = client({ logger: createLogger({ write: (l) => own.push(l) }) });
+    const verdict = await client_.verify(request(), {
+      logger: createLogger({ write: (l) => caller.push(l) }).child({ caseId: 'c-42' }),
+    });
+    expect(own).toEqual([]);
+    const line = caller.map((l) => JSON.parse(l)).find((l) => l.msg === 'idv verify');
+    expect(line).toMatchObject({ caseId: 'c-42', upstreamRequestId: verdict.requestId });
+    expect(line.requestId).toBeUndefined();
+  });
 });
 
 describe('createIdvClient outcome names', () => {
