@@ -10,7 +10,6 @@ import type { RetryPolicy } from './idv/retry.ts';
 import type { Credentials, IdvClient } from './idv/types.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createFsStore } from './store/fs.ts';
-import { createS3Store } from './store/s3.ts';
 import type { ObjectStore } from './store/types.ts';
 
 const functionLogger = (env: Env, fn: string): Logger =>
@@ -53,13 +52,29 @@ export function latestCredentials(fallback: Credentials | undefined, what: strin
 /** The store a target names: a local folder, or an OSS bucket signed with `credentials` at every request. */
 export function storeFromConfig(target: StoreTarget, credentials: () => Credentials): ObjectStore {
   if (target.kind === 'fs') return createFsStore({ root: target.dir });
-  return createS3Store({
-    bucket: target.bucket,
-    region: target.region,
-    endpoint: target.endpoint,
-    ...(target.flavour ? { flavour: target.flavour } : {}),
-    credentials,
-  });
+  // The S3 SDK (about 125 ms to initialise, 300 KiB) is imported on the store's first use, not at cold start:
+  // verify-http needs it only for Idempotency-Key records on OSS, and only when a request carries a key.
+  let loaded: Promise<ObjectStore> | undefined;
+  const store = () => {
+    loaded ??= import('./store/s3.ts').then(({ createS3Store }) =>
+      createS3Store({
+        bucket: target.bucket,
+        region: target.region,
+        endpoint: target.endpoint,
+        ...(target.flavour ? { flavour: target.flavour } : {}),
+        credentials,
+      }),
+    );
+    return loaded;
+  };
+  return {
+    get: async (key) => (await store()).get(key),
+    head: async (key) => (await store()).head(key),
+    put: async (key, body, options) => (await store()).put(key, body, options),
+    putIfAbsent: async (key, body, options) => (await store()).putIfAbsent(key, body, options),
+    list: async (request) => (await store()).list(request),
+    delete: async (key) => (await store()).delete(key),
+  };
 }
 
 const noCredentials = (): never => {
