@@ -2,6 +2,7 @@
  * The parts of the FC 3.0 context the functions use. Never log the context: `credentials` holds live STS keys.
  * Credentials are read per invocation because FC rotates them.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Credentials } from '../idv/types.ts';
 
@@ -11,9 +12,16 @@ const fcCredentialsSchema = z.object({
   securityToken: z.string().optional(),
 });
 
+/**
+ * FC's context as the handlers read it. Never refuses: FC always sends a requestId, but a hand-made or test
+ * invocation without one (or without any context) gets a fresh id instead of a validation error.
+ */
 export const fcContextSchema = z
   .object({
-    requestId: z.string().min(1),
+    requestId: z
+      .string()
+      .min(1)
+      .catch(() => randomUUID()),
     credentials: fcCredentialsSchema.optional().catch(undefined),
     function: z
       .object({
@@ -25,7 +33,8 @@ export const fcContextSchema = z
       .optional()
       .catch(undefined),
   })
-  .loose();
+  .loose()
+  .catch(() => ({ requestId: randomUUID() }));
 type FcContext = z.infer<typeof fcContextSchema>;
 
 /** Credentials of this invocation: FC's STS keys when present, else the fallback (environment). */

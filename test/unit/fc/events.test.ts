@@ -135,6 +135,15 @@ describe('FC context', () => {
     expect(credentialsFor(ctx, { accessKeyId: 'env', accessKeySecret: 'e' })?.accessKeyId).toBe('env');
   });
 
+  it('gives an invocation without a requestId (or without a context) a fresh id instead of refusing it', () => {
+    const creds = { accessKeyId: 'sts', accessKeySecret: 's' };
+    const noId = fcContextSchema.parse({ credentials: creds });
+    expect(noId.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(noId.credentials).toEqual(creds);
+    expect(fcContextSchema.parse(undefined).requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fcContextSchema.parse({ requestId: 'r' }).requestId).toBe('r');
+  });
+
   it('sets the deadline before the function timeout, capped by the budget', () => {
     const ctx = fcContextSchema.parse({ requestId: 'r', function: { timeout: 10 } });
     expect(deadlineFor(ctx, 1_000, 60_000)).toBe(1_000 + 10_000 - 500);
