@@ -2,7 +2,6 @@
  * FC 3.0 HTTP event (a Buffer of JSON) -> the app's request -> FC reply. An event that cannot be converted is
  * a 400 (as hono's platform adapters do). Used by functions/verify-http and, through it, by local/runner.
  */
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { AppRequest, AppResponse } from '../http/app.ts';
 import type { Credentials } from '../idv/types.ts';
@@ -22,8 +21,8 @@ interface FcHttpAdapterOptions {
 export function createFcHttpHandler(options: FcHttpAdapterOptions) {
   return async (event: Buffer | string, rawContext: unknown): Promise<FcHttpReply> => {
     const startEpochMs = options.clock.nowMs();
-    const ctx = fcContextSchema.safeParse(rawContext);
-    const context = ctx.success ? ctx.data : { requestId: randomUUID() };
+    // Never fails: a context without a requestId (or none at all) gets a fresh one (context.ts).
+    const context = fcContextSchema.parse(rawContext);
     const requestId = context.requestId;
     let parsed: ReturnType<typeof fcHttpEventSchema.parse>;
     try {
