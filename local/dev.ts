@@ -17,8 +17,17 @@ const env = readProcessEnv();
 const logger = createLogger({ level: loadLogConfig(env).level });
 const pieces: Piece[] = [];
 let stopping = false;
+let stoppingSinceMs = 0;
+/**
+ * One Ctrl-C can reach this process twice (the terminal signals the whole process group, and tsx's wrapper may
+ * relay it): a repeat within this long is the same keypress, not a request to stop at once.
+ */
+const SAME_KEYPRESS_MS = 1_000;
 
 async function stopAll(reason: string, exitCode: number): Promise<never> {
+  if (stopping && reason !== 'error' && Date.now() - stoppingSinceMs < SAME_KEYPRESS_MS) {
+    return new Promise<never>(() => {}); // the first signal's stop goes on
+  }
   if (stopping && reason !== 'error') {
     // A second Ctrl-C: stop waiting for requests in progress.
     console.log(`\n${reason} again: stopping now, without waiting for requests in progress.`);
@@ -26,6 +35,7 @@ async function stopAll(reason: string, exitCode: number): Promise<never> {
   }
   if (!stopping) {
     stopping = true;
+    stoppingSinceMs = Date.now();
     console.log(
       `\n${reason}: stopping (requests in progress are answered first; Ctrl-C again to stop now)...`,
     );
