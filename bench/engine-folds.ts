@@ -163,7 +163,7 @@ process.stderr.write('\n');
 
 type Pair = FoldPair & { names: [string, string]; distance?: number; demo: boolean };
 const isDemo = (d: Described) => d.name.startsWith('face-api:');
-function pairOf(a: Described, b: Described): Pair {
+function pairOf(a: Described, b: Described, group: string): Pair {
   const distance = a.descriptor && b.descriptor ? euclideanDistance(a.descriptor, b.descriptor) : undefined;
   return {
     label: a.identity === b.identity ? 'same' : 'different',
@@ -172,15 +172,17 @@ function pairOf(a: Described, b: Described): Pair {
     names: [a.name, b.name],
     distance,
     demo: isDemo(a) && isDemo(b),
+    group,
   };
 }
 const pairs: Pair[] = [];
 if (!args['id-style']) {
   for (let i = 0; i < plain.length; i++)
-    for (let j = i + 1; j < plain.length; j++) pairs.push(pairOf(plain[i]!, plain[j]!));
+    for (let j = i + 1; j < plain.length; j++) pairs.push(pairOf(plain[i]!, plain[j]!, 'plain'));
 }
 if (idCopies) {
-  for (const a of idStyled) for (const b of plain) if (a.source !== b.source) pairs.push(pairOf(a, b));
+  for (const a of idStyled)
+    for (const b of plain) if (a.source !== b.source) pairs.push(pairOf(a, b, 'ID-style'));
 }
 
 const threshold = DEFAULT_THRESHOLD;
@@ -189,6 +191,7 @@ const at1e3 = fnmrAtFmr(pairs, 0.001);
 const at1e4 = fnmrAtFmr(pairs, 0.0001);
 const { eer, threshold: eerThreshold } = equalErrorRate(pairs);
 const folds = leaveOneIdentityOut(pairs, 0.001);
+const boundFolds = leaveOneIdentityOut(pairs, 0.001, 'bound95');
 const impostorDistances = pairs
   .filter((p) => p.label === 'different' && p.distance !== undefined)
   .map((p) => p.distance!);
@@ -230,6 +233,26 @@ say(
       : ''),
 );
 say(
+  `  held-out folds, 95%  FMR ${round(boundFolds.fmr, 5)} (${countWithInterval(boundFolds.falseMatches, boundFolds.impostorPairs)}), FNMR ${round(boundFolds.fnmr)} ` +
+    `(${boundFolds.falseNonMatches}/${boundFolds.genuinePairs}): threshold fitted so that the other people's pairs show FMR <= 0.001 with 95% confidence ` +
+    `(score ${round(Math.min(...boundFolds.thresholds), 2)}-${round(Math.max(...boundFolds.thresholds), 2)})` +
+    (boundFolds.unresolvedFolds
+      ? `; ${boundFolds.unresolvedFolds} of these folds had too few different-people pairs to show it (no false match allowed there)`
+      : ''),
+);
+if (args.pooled) {
+  for (const [name, f] of [
+    ['measured', folds],
+    ['95%', boundFolds],
+  ] as const) {
+    const parts = [...f.groups].map(
+      ([group, c]) =>
+        `${group} FMR ${round(c.falseMatches / c.impostorPairs, 5)} (${c.falseMatches}/${c.impostorPairs}), FNMR ${round(c.falseNonMatches / c.genuinePairs)} (${c.falseNonMatches}/${c.genuinePairs})`,
+    );
+    say(`    by kind, ${name.padEnd(9)}${parts.join('; ')}`);
+  }
+}
+say(
   `  normal fit           different-people distance ${round(mean, 3)} +- ${round(sd, 3)}: FMR 0.001 at distance ` +
     `${round(normalAt1e3, 3)}, 0.0001 at ${round(normalAt1e4, 3)}`,
 );
@@ -269,6 +292,8 @@ say(
     eer: round(eer),
     heldOutFmr: round(folds.fmr, 5),
     heldOutFnmr: round(folds.fnmr),
+    heldOutFmrBound95: round(boundFolds.fmr, 5),
+    heldOutFnmrBound95: round(boundFolds.fnmr),
     demoFmr: demoPairs.length ? round(demoPassed / demoPairs.length) : undefined,
     normalDistanceAtFmr1e3: round(normalAt1e3, 3),
   }),

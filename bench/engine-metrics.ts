@@ -73,6 +73,15 @@ export function binomialInterval(events: number, trials: number, confidence = 0.
   };
 }
 
+/**
+ * One-sided exact upper confidence bound of a rate seen as `events` in `trials`: the true rate is at most this
+ * with probability `confidence`. With no event it is 1 - (1 - confidence)^(1/n), about 3 / n at 95% (the rule
+ * of three).
+ */
+export function rateUpperBound(events: number, trials: number, confidence = 0.95): number {
+  return binomialInterval(events, trials, 2 * confidence - 1).upper;
+}
+
 /** `3/2324 (95% CI 0.00027-0.0038)`: a rate's count with its exact interval, for the benchmarks' output. */
 export function countWithInterval(events: number, trials: number): string {
   const { lower, upper } = binomialInterval(events, trials);
@@ -99,16 +108,38 @@ export function equalErrorRate(pairs: readonly ScoredPair[]): { eer: number; thr
   return { eer: best.eer, threshold: best.threshold };
 }
 
+/**
+ * How a threshold is fitted for a target FMR:
+ * - `measured`: the lowest threshold whose measured FMR is at most the target (about as many pairs above it
+ *   as the target allows, so a new set of people sees about the target, half the time more);
+ * - `bound95`: the lowest threshold at which the pairs show FMR <= target with 95% confidence (the one-sided
+ *   exact upper bound of the measured FMR is at most the target). Fewer than about 3 / target different-people
+ *   pairs cannot show it at all: then no false match is allowed.
+ */
+export type FitRule = 'measured' | 'bound95';
+
+/** How many of `impostorPairs` different-people pairs may pass under `rule` for `targetFmr`. */
+export function allowedFalseMatches(impostorPairs: number, targetFmr: number, rule: FitRule): number {
+  if (rule === 'measured') return Math.floor(targetFmr * impostorPairs + 1e-9);
+  let allowed = 0;
+  while (allowed < impostorPairs && rateUpperBound(allowed + 1, impostorPairs) <= targetFmr) allowed++;
+  return allowed;
+}
+
 export interface FnmrAtFmr {
   /** The FMR asked for. */
   targetFmr: number;
-  /** The lowest threshold whose measured FMR is at most targetFmr. */
+  /** The lowest threshold that meets targetFmr under the fitting rule. */
   threshold: number;
   fmr: number;
   fnmr: number;
   /** Different-people pairs measured; below 1 / targetFmr the point is only "no false match seen". */
   impostorPairs: number;
-  /** Whether impostorPairs >= 1 / targetFmr (otherwise the target lies below the set's resolution). */
+  /**
+   * Whether the pairs can resolve targetFmr under the rule: impostorPairs >= 1 / targetFmr (`measured`), or
+   * no false match would show FMR <= targetFmr at 95% (`bound95`). Otherwise the point is only "no false
+   * match seen".
+   */
   resolved: boolean;
 }
 
@@ -117,17 +148,25 @@ export interface FnmrAtFmr {
  * the first different-people pair that would break the target (scores have two decimals). The threshold
  * depends on the different-people scores only.
  */
-export function fnmrAtFmr(pairs: readonly ScoredPair[], targetFmr: number): FnmrAtFmr {
+export function fnmrAtFmr(
+  pairs: readonly ScoredPair[],
+  targetFmr: number,
+  rule: FitRule = 'measured',
+): FnmrAtFmr {
   const impostorPairs = pairs.filter((p) => p.label === 'different').length;
   const impostorScores = pairs
     .filter((p) => p.label === 'different' && p.score !== undefined)
     .map((p) => p.score!)
     .sort((a, b) => b - a);
-  const allowed = Math.floor(targetFmr * impostorPairs + 1e-9);
+  const allowed = allowedFalseMatches(impostorPairs, targetFmr, rule);
   const threshold =
     allowed < impostorScores.length ? Math.round((impostorScores[allowed]! + 0.01) * 100) / 100 : 0;
   const { fmr, fnmr } = ratesAt(pairs, threshold);
-  return { targetFmr, threshold, fmr, fnmr, impostorPairs, resolved: impostorPairs * targetFmr >= 1 };
+  const resolved =
+    rule === 'measured'
+      ? impostorPairs * targetFmr >= 1
+      : impostorPairs > 0 && rateUpperBound(0, impostorPairs) <= targetFmr;
+  return { targetFmr, threshold, fmr, fnmr, impostorPairs, resolved };
 }
 
 export interface DetPoint {
@@ -169,6 +208,15 @@ export function identitiesFromPairs(
 export interface FoldPair extends ScoredPair {
   /** Identities of the two photos. */
   identities: readonly [string, string];
+  /** A kind of pair to count apart in the held-out rates (e.g. plain or ID-style), when pairs are pooled. */
+  group?: string;
+}
+
+export interface HeldOutCounts {
+  falseMatches: number;
+  impostorPairs: number;
+  falseNonMatches: number;
+  genuinePairs: number;
 }
 
 export interface FoldResult {
@@ -188,15 +236,21 @@ export interface FoldResult {
    * pair left, wherever that is.
    */
   unresolvedFolds: number;
+  /** The held-out counts of each group of pairs (FoldPair.group), by group name. */
+  groups: Map<string, HeldOutCounts>;
 }
 
 /**
  * Leave-one-identity-out: for each identity, a threshold is chosen on the pairs that do not involve it (the
- * lowest with FMR <= targetFmr there), then the pairs that involve it are judged with that threshold. Every
+ * lowest that meets targetFmr there under `rule`), then the pairs that involve it are judged with that threshold. Every
  * pair is judged once per identity it involves, so a different-people pair is judged twice, each time by a
  * threshold that never saw one of its two people.
  */
-export function leaveOneIdentityOut(pairs: readonly FoldPair[], targetFmr: number): FoldResult {
+export function leaveOneIdentityOut(
+  pairs: readonly FoldPair[],
+  targetFmr: number,
+  rule: FitRule = 'measured',
+): FoldResult {
   const identities = [...new Set(pairs.flatMap((p) => p.identities))].sort();
   const result: FoldResult = {
     folds: 0,
@@ -208,23 +262,37 @@ export function leaveOneIdentityOut(pairs: readonly FoldPair[], targetFmr: numbe
     genuinePairs: 0,
     thresholds: [],
     unresolvedFolds: 0,
+    groups: new Map(),
   };
   for (const held of identities) {
     const heldOut = pairs.filter((p) => p.identities.includes(held));
     const calibration = pairs.filter((p) => !p.identities.includes(held));
     if (heldOut.length === 0 || !calibration.some((p) => p.label === 'different')) continue;
-    const { threshold, resolved } = fnmrAtFmr(calibration, targetFmr);
+    const { threshold, resolved } = fnmrAtFmr(calibration, targetFmr, rule);
     result.folds++;
     if (!resolved) result.unresolvedFolds++;
     result.thresholds.push(threshold);
     for (const p of heldOut) {
       const passed = p.score !== undefined && p.score >= threshold;
-      if (p.label === 'same') {
-        result.genuinePairs++;
-        if (!passed) result.falseNonMatches++;
-      } else {
-        result.impostorPairs++;
-        if (passed) result.falseMatches++;
+      const counts = [result as HeldOutCounts];
+      if (p.group !== undefined) {
+        if (!result.groups.has(p.group))
+          result.groups.set(p.group, {
+            falseMatches: 0,
+            impostorPairs: 0,
+            falseNonMatches: 0,
+            genuinePairs: 0,
+          });
+        counts.push(result.groups.get(p.group)!);
+      }
+      for (const c of counts) {
+        if (p.label === 'same') {
+          c.genuinePairs++;
+          if (!passed) c.falseNonMatches++;
+        } else {
+          c.impostorPairs++;
+          if (passed) c.falseMatches++;
+        }
       }
     }
   }

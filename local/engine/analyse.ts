@@ -9,7 +9,10 @@
  * turned upright when the head is rolled (chip.ts). face-api cuts the crop upright: the same photo turned by 25 degrees then moved
  * 0.30-0.70 in descriptor distance, and levelled about 0.1; over faces-dev and the demo faces, levelling
  * separates people better (d' 5.1 -> 5.7, figures in docs/benchmarks.md). The landmarks' bounding box, used
- * before the dlib crop, gave descriptors 0.30 away from face-api's for the same photo.
+ * before the dlib crop, gave descriptors 0.30 away from face-api's for the same photo. The descriptor is the
+ * mean of the crop's and of its mirror image's (test-time flip, one batch of two through the net): a face and
+ * its mirror then describe alike, and same-person pairs come closer than different people do (figures in
+ * docs/benchmarks.md). The crop's own descriptor is kept for the replay signal, which was calibrated on it.
  */
 import type { FaceLandmarks68, IRect } from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import { dlibSquare, fromSquare, type RotatedSquare, warpSquare } from './chip.ts';
@@ -107,9 +110,16 @@ export async function analysePhoto(
   const poor = checkQuality(thumb, points);
   if (poor) return { ok: false, ...poor, decodeMs, detectMs: detectMs() };
 
-  const aligned = chipTensor(rt, warpSquare(decoded, dlibSquare(points, true), CHIP_SIZE), CHIP_SIZE);
+  const square = dlibSquare(points, true);
+  const aligned = chipTensor(rt, warpSquare(decoded, square, CHIP_SIZE), CHIP_SIZE);
+  const mirrored = chipTensor(rt, warpSquare(decoded, square, CHIP_SIZE, true), CHIP_SIZE);
   try {
-    const descriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(aligned)) as Float32Array;
+    // One batch of two through the recognition net: the crop and its mirror image (test-time flip).
+    const [plain, flipped] = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor([
+      aligned,
+      mirrored,
+    ])) as Float32Array[];
+    if (!plain || !flipped) throw new Error('the recognition net returned fewer than two descriptors');
     // The passive models keep the crop they were calibrated on: the landmarks' bounding box.
     let passive = {};
     if (settings.passiveSignals) {
@@ -132,7 +142,8 @@ export async function analysePhoto(
       detectionScore: Math.round(largest.score * 1000) / 1000,
       width: decoded.originalWidth,
       height: decoded.originalHeight,
-      descriptor: Array.from(descriptor),
+      descriptor: Array.from(plain, (v, i) => (v + flipped[i]!) / 2),
+      plainDescriptor: Array.from(plain),
       thumb,
       ...passive,
       decodeMs,
@@ -140,5 +151,6 @@ export async function analysePhoto(
     };
   } finally {
     aligned.dispose();
+    mirrored.dispose();
   }
 }

@@ -27,8 +27,13 @@ const FaceAnalysisSchema = z.object({
   detectionScore: z.number(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
-  /** 128-d face-api descriptor of the largest face. */
+  /**
+   * 128-d face-api descriptor of the largest face: the mean of its crop's and of the mirrored crop's
+   * (test-time flip), used for the match.
+   */
   descriptor: z.array(z.number()).length(128),
+  /** The crop's descriptor alone, which the replay signal was calibrated on (replay.ts). */
+  plainDescriptor: z.array(z.number()).length(128),
   /** The face in a canonical pose (thumb.ts), THUMB_SIZE x THUMB_SIZE greyscale, for replay detection. */
   thumb: z.array(z.number()),
   /** human's antispoof "real" score and liveness "live" score (0-1), when passive signals are on. */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detSvg, probit } from '../../../bench/engine-det.ts';
 import {
+  allowedFalseMatches,
   binomialInterval,
   countWithInterval,
   detCurve,
@@ -11,6 +12,7 @@ import {
   identitiesFromPairs,
   leaveOneIdentityOut,
   ratesAt,
+  rateUpperBound,
   type ScoredPair,
 } from '../../../bench/engine-metrics.ts';
 import { testSeed } from '../../helpers/random.ts';
@@ -86,6 +88,31 @@ describe('binomialInterval', () => {
   it('prints a count with its interval', () => {
     expect(countWithInterval(3, 2324)).toBe('3/2324, 95% CI 0.00027-0.0038');
     expect(countWithInterval(0, 63)).toBe('0/63, 95% CI 0-0.057');
+  });
+});
+
+describe('rateUpperBound and allowedFalseMatches', () => {
+  it('gives the one-sided bound: the rule of three with no event', () => {
+    // (1 - p)^n = 0.05 with no event: about 3 / n.
+    expect(rateUpperBound(0, 3000)).toBeCloseTo(1 - 0.05 ** (1 / 3000), 10);
+    expect(rateUpperBound(0, 3000)).toBeCloseTo(3 / 3000, 5);
+    expect(rateUpperBound(1, 3000)).toBeGreaterThan(rateUpperBound(0, 3000));
+  });
+
+  it('allows only as many false matches as still show the target at 95%', () => {
+    // About 3,000 pairs are needed to show FMR <= 0.001 with none; one false match needs about 4,750.
+    expect(allowedFalseMatches(2900, 0.001, 'bound95')).toBe(0);
+    expect(allowedFalseMatches(4800, 0.001, 'bound95')).toBe(1);
+    expect(allowedFalseMatches(4800, 0.001, 'measured')).toBe(4);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20_000 }), fc.constantFrom(0.001, 0.01, 0.1), (n, target) => {
+        const k = allowedFalseMatches(n, target, 'bound95');
+        expect(k).toBeLessThanOrEqual(allowedFalseMatches(n, target, 'measured'));
+        if (k > 0) expect(rateUpperBound(k, n)).toBeLessThanOrEqual(target);
+        if (k < n) expect(rateUpperBound(k + 1, n)).toBeGreaterThan(target);
+      }),
+      { seed: testSeed(), numRuns: 100 },
+    );
   });
 });
 
@@ -190,6 +217,41 @@ describe('leaveOneIdentityOut', () => {
     const held = (target: number) => leaveOneIdentityOut(pairs, target);
     expect(held(0.1).folds - held(0.1).unresolvedFolds).toBeGreaterThan(0);
     expect(held(0.01).unresolvedFolds).toBe(held(0.01).folds);
+  });
+
+  it('fits more strictly under the 95% rule and counts each group of pairs apart', () => {
+    // 40 different-people pairs of others at 0..39 and one of person x at 45; FMR 0.05 measured allows two
+    // of the others' pairs above the threshold, the 95% rule none (40 pairs cannot show 0.05 with one).
+    const pairs: FoldPair[] = [
+      ...Array.from(
+        { length: 40 },
+        (_, i): FoldPair => ({
+          label: 'different',
+          score: i,
+          identities: [`p${i}`, `q${i}`],
+          group: 'plain',
+        }),
+      ),
+      { label: 'different', score: 38.5, identities: ['x', 'y'], group: 'ID-style' },
+      { label: 'same', score: 60, identities: ['x', 'x'], group: 'ID-style' },
+    ];
+    const measured = leaveOneIdentityOut(pairs, 0.05, 'measured');
+    const bound = leaveOneIdentityOut(pairs, 0.05, 'bound95');
+    // Held out x (or y): measured fits just above 37 (two of 40 allowed), so x-y (38.5) passes; the 95% rule
+    // fits above 39 and it does not.
+    expect(measured.groups.get('ID-style')).toMatchObject({
+      falseMatches: 2,
+      impostorPairs: 2,
+      genuinePairs: 1,
+    });
+    expect(bound.groups.get('ID-style')).toMatchObject({
+      falseMatches: 0,
+      impostorPairs: 2,
+      falseNonMatches: 0,
+    });
+    expect(bound.groups.get('plain')!.impostorPairs).toBe(80);
+    expect(bound.falseMatches).toBeLessThanOrEqual(measured.falseMatches);
+    expect(bound.unresolvedFolds).toBe(bound.folds);
   });
 
   it('shows the false match that a threshold fitted on everyone would hide', () => {

@@ -225,6 +225,15 @@ describe('face engine: replay of the reference photo', () => {
     expect(result.faceAttack).toBe(true);
   });
 
+  it('describes a face and its mirror image alike (the descriptor averages both), and flags the mirror as a replay', async () => {
+    // Face 3 of demo photo 3: its crop's descriptor alone is about 0.2 from its mirror's; averaged with the
+    // mirrored crop's, about 0.07.
+    const photo = await faceCrop(3, 2);
+    const result = judged(await engine.compare(photo, await replayOf(photo, 'mirror')));
+    expect(result.distance).toBeLessThan(0.12);
+    expect(replayFired(result)).toBe(true);
+  });
+
   it('flags the exact same bytes as a replay', async () => {
     const result = judged(await engine.compare(face, face));
     expect(result.distance).toBe(0);
