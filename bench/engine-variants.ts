@@ -12,7 +12,7 @@
  * - `relanded`: levelled, with the landmarks placed again on the face turned upright (the engine does this for
  *   a head rolled by 10 degrees or more, `levelled` below that);
  * - `relanded+flip`: the mean of the descriptors of that crop and of its mirror image (test-time flip);
- * - `dlib chip`: dlib's own chip (dlib-chip.ts: 150 px, padding 0.25, fitted to dlib's mean face) on the
+ * - `dlib chip`: dlib's own chip (local/engine/dlib-chip.ts: 150 px, padding 0.25, fitted to dlib's mean face) on the
  *   relanded landmarks.
  * Printed per way: false matches and non-matches at distance 0.55 (score 50), FNMR where FMR <= 0.001, the
  * separation d' = (mean different - mean same) / sqrt((sd same^2 + sd different^2) / 2), and the FMR at 0.55
@@ -28,10 +28,10 @@ import sharp from 'sharp';
 import { dlibSquare, fromSquare, type RotatedSquare, warpSquare } from '../local/engine/chip.ts';
 import { type DecodedPhoto, decodePhoto } from '../local/engine/decode.ts';
 import { detectFaces, faceTensor } from '../local/engine/detect.ts';
+import { dlibChipSquare } from '../local/engine/dlib-chip.ts';
 import { asFaceApi, loadRuntime } from '../local/engine/runtime.ts';
 import { distanceForScore, euclideanDistance, scoreFromDistance } from '../local/engine/score.ts';
 import { faceCrop, SAMPLE_FACES } from '../test/helpers/photos.ts';
-import { dlibChipSquare } from './dlib-chip.ts';
 import { fnmrAtFmr, round } from './engine-metrics.ts';
 import { toIdPhoto } from './id-photo.ts';
 

@@ -17,9 +17,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { REPLAY_MIN_VALUE } from '../local/engine/calibration.ts';
 import { createFaceEngine } from '../local/engine/engine.ts';
 import { distanceForScore } from '../local/engine/score.ts';
-import type { Comparison } from '../local/engine/types.ts';
+import type { Comparison, Judged } from '../local/engine/types.ts';
 import { faceCrop, REPLAY_KINDS, type ReplayKind, replayOf, SAMPLE_FACES } from '../test/helpers/photos.ts';
 import { createBaseline } from './engine-baseline.ts';
 import { detSvg } from './engine-det.ts';
@@ -206,6 +207,11 @@ let unjudged = 0;
 let genuineFlagged = 0;
 let genuine = 0;
 const results: Comparison[] = [];
+/** The replay signal's value on genuine same-person pairs and on replays: how far apart the two sit. */
+const genuineReplayValues: number[] = [];
+const replayValues: number[] = [];
+const mean = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+const replayValue = (r: Judged) => r.attackSignals.find((s) => s.name === 'replay')!.value;
 for (const [i, pair] of pairs.entries()) {
   const started = performance.now();
   const result = await engine.compare(refOf(pair.ref), authOf(pair.auth));
@@ -217,6 +223,7 @@ for (const [i, pair] of pairs.entries()) {
   if (pair.label === 'same') {
     genuine++;
     if (result.outcome === 'judged' && result.faceAttack) genuineFlagged++;
+    if (result.outcome === 'judged') genuineReplayValues.push(replayValue(result));
   }
   progress(`pairs ${i + 1}/${pairs.length}`);
 }
@@ -232,6 +239,7 @@ for (const { file, kind, path } of replayFiles) {
   const result = await engine.compare(refOf(file), await readFile(path));
   replays++;
   await dump('replay', `${file}/${kind}`, result);
+  if (result.outcome === 'judged') replayValues.push(replayValue(result));
   if (result.outcome !== 'judged') replaysRefused++;
   else if (result.attackSignals.some((s) => s.name === 'replay' && s.fired)) replaysDetected++;
   else missed.push(`${file}/${kind}`);
@@ -253,7 +261,7 @@ const foldPairs: FoldPair[] = pairs.map((p, i) => ({
   ...scored[i]!,
   identities: [identityOf.get(p.ref)!, identityOf.get(p.auth)!] as const,
 }));
-const folds = leaveOneIdentityOut(foldPairs, 0.001);
+const folds = leaveOneIdentityOut(foldPairs, 0.001, 'bound95');
 const distances = (label: 'same' | 'different') =>
   results
     .map((r, i) => (r.outcome === 'judged' && pairs[i]!.label === label ? r.distance : undefined))
@@ -292,10 +300,11 @@ say(`  EER                  ${round(eer)} at score ${round(eerThreshold, 2)}`);
 say(
   `  held-out folds       FMR ${round(folds.fmr)} (${folds.falseMatches}/${folds.impostorPairs}), ` +
     `FNMR ${round(folds.fnmr)} (${folds.falseNonMatches}/${folds.genuinePairs}): leave-one-identity-out over ` +
-    `${folds.folds} identities, threshold fitted for FMR 0.001 on the others ` +
+    `${folds.folds} identities, threshold fitted so that the others' pairs show FMR <= 0.001 with 95% confidence ` +
     `(score ${round(Math.min(...folds.thresholds), 2)}-${round(Math.max(...folds.thresholds), 2)})` +
     (folds.unresolvedFolds
-      ? `; ${folds.unresolvedFolds} of them had too few different-people pairs to resolve 0.001 (their threshold sits above the closest such pair)`
+      ? `; ${folds.unresolvedFolds} of them had too few different-people pairs to show it (no false match allowed there, ` +
+        'so the threshold sits just above the closest such pair, wherever that is: bench:engine-folds -- --demo --pooled has the pairs to fit it)'
       : ''),
 );
 if (same.length)
@@ -312,6 +321,12 @@ say(
       : ''),
 );
 say(`  BPCER                ${genuineFlagged}/${genuine} genuine pairs flagged as attacks`);
+if (genuineReplayValues.length && replayValues.length)
+  say(
+    `  replay signal        genuine pairs max ${round(Math.max(...genuineReplayValues), 3)} ` +
+      `(mean ${round(mean(genuineReplayValues), 3)}), replays min ${round(Math.min(...replayValues), 3)} ` +
+      `(mean ${round(mean(replayValues), 3)}), fires at ${REPLAY_MIN_VALUE}`,
+  );
 say(
   `  ms per pair          p50 ${Math.round(percentile(pairMs, 50))}, p95 ${Math.round(percentile(pairMs, 95))}`,
 );

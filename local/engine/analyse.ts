@@ -1,8 +1,8 @@
 /**
  * One photo in, one analysis out: decode, find the faces, take the largest, place its 68 landmarks, check
- * its quality (quality.ts), and compute its 128-d descriptor and a small greyscale thumbnail (for replay
- * detection). Runs in a worker. Every tensor made here is disposed before returning (the engine's leak test
- * counts them).
+ * its quality (quality.ts, on the eye-aligned thumbnail of thumb.ts), and compute its 128-d descriptor and
+ * a small greyscale thumbnail of its dlib chip (dlib-chip.ts, for replay detection). Runs in a worker. Every
+ * tensor made here is disposed before returning (the engine's leak test counts them).
  *
  * The descriptor is computed on face-api's dlib-style crop (eye and mouth centres, the crop its own pipeline
  * feeds the recognition net), levelled on the eye line, with the landmarks placed a second time on the face
@@ -12,12 +12,13 @@
  * before the dlib crop, gave descriptors 0.30 away from face-api's for the same photo. The descriptor is the
  * mean of the crop's and of its mirror image's (test-time flip, one batch of two through the net): a face and
  * its mirror then describe alike, and same-person pairs come closer than different people do (figures in
- * docs/benchmarks.md). The crop's own descriptor is kept for the replay signal, which was calibrated on it.
+ * docs/benchmarks.md).
  */
 import type { FaceLandmarks68, IRect } from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import { dlibSquare, fromSquare, type RotatedSquare, warpSquare } from './chip.ts';
 import { decodePhoto } from './decode.ts';
 import { detectFaces, faceTensor } from './detect.ts';
+import { faceThumb } from './dlib-chip.ts';
 import type { AnalyseSettings, Analysis } from './messages.ts';
 import { passiveScores } from './passive.ts';
 import { checkQuality } from './quality.ts';
@@ -104,10 +105,10 @@ export async function analysePhoto(
     x: points.reduce((sum, p) => sum + p.x, 0) / points.length,
     y: points.reduce((sum, p) => sum + p.y, 0) / points.length,
   });
-  const thumb = alignedThumb(decoded, eye(lm.getLeftEye()), eye(lm.getRightEye()));
+  const qualityThumb = alignedThumb(decoded, eye(lm.getLeftEye()), eye(lm.getRightEye()));
   const box = largest.box;
   const points = await uprightLandmarks(rt, decoded, box, lm.positions);
-  const poor = checkQuality(thumb, points);
+  const poor = checkQuality(qualityThumb, points);
   if (poor) return { ok: false, ...poor, decodeMs, detectMs: detectMs() };
 
   const square = dlibSquare(points, true);
@@ -143,8 +144,7 @@ export async function analysePhoto(
       width: decoded.originalWidth,
       height: decoded.originalHeight,
       descriptor: Array.from(plain, (v, i) => (v + flipped[i]!) / 2),
-      plainDescriptor: Array.from(plain),
-      thumb,
+      thumb: faceThumb(decoded, points),
       ...passive,
       decodeMs,
       detectMs: detectMs(),

@@ -148,10 +148,7 @@ export async function createFaceEngine(input: FaceEngineOptions = {}): Promise<L
     const distance = euclideanDistance(refA.descriptor, authA.descriptor);
     const score = scoreFromDistance(distance);
     const attackSignals = [
-      replaySignal(
-        euclideanDistance(refA.plainDescriptor, authA.plainDescriptor),
-        detailSimilarity(refA.thumb, authA.thumb),
-      ),
+      replaySignal(distance, detailSimilarity(refA.thumb, authA.thumb)),
       ...passiveSignals(authA),
     ];
     return {

@@ -32,9 +32,7 @@ const FaceAnalysisSchema = z.object({
    * (test-time flip), used for the match.
    */
   descriptor: z.array(z.number()).length(128),
-  /** The crop's descriptor alone, which the replay signal was calibrated on (replay.ts). */
-  plainDescriptor: z.array(z.number()).length(128),
-  /** The face in a canonical pose (thumb.ts), THUMB_SIZE x THUMB_SIZE greyscale, for replay detection. */
+  /** The face in a canonical pose (dlib-chip.ts), THUMB_SIZE x THUMB_SIZE greyscale, for replay detection. */
   thumb: z.array(z.number()),
   /** human's antispoof "real" score and liveness "live" score (0-1), when passive signals are on. */
   antispoof: z.number().optional(),

@@ -1,7 +1,7 @@
 /**
- * A small greyscale thumbnail of a face in a canonical pose: the eye centres (from the 68 landmarks) are
- * mapped to fixed points, so crops, resizes and small rotations of one photo give the same thumbnail, and a
- * mirrored photo gives its mirror image. Each output pixel averages SUPERSAMPLE^2 bilinear samples over its
+ * A small greyscale thumbnail of a face in a canonical pose, for the quality gate's sharpness (quality.ts):
+ * the eye centres (from the first 68 landmarks) are mapped to fixed points, so crops, resizes and small
+ * rotations of one photo give the same thumbnail, and a mirrored photo gives its mirror image. Each output pixel averages SUPERSAMPLE^2 bilinear samples over its
  * footprint, which keeps JPEG noise and resize aliasing out of the comparison. Pure.
  */
 import { THUMB_SIZE } from './messages.ts';

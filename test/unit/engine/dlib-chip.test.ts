@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dlibChipPoints, dlibChipSquare } from '../../../bench/dlib-chip.ts';
 import { fromSquare } from '../../../local/engine/chip.ts';
+import { dlibChipPoints, dlibChipSquare, faceThumb } from '../../../local/engine/dlib-chip.ts';
+import { THUMB_SIZE } from '../../../local/engine/messages.ts';
 import { testSeed } from '../../helpers/random.ts';
 
 /** 68 landmarks of a face whose points 27-54 and 60-64 sit exactly on the given chip positions. */
@@ -50,5 +51,41 @@ describe('dlibChipSquare', () => {
       ),
       { seed: testSeed(), numRuns: 200 },
     );
+  });
+});
+
+describe('faceThumb', () => {
+  /** A photo of smooth stripes (grey = f(x, y)) and its pixels shifted by (dx, dy). */
+  function stripes(width: number, height: number, dx = 0, dy = 0) {
+    const pixels = new Uint8Array(width * height * 3);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const v = Math.round(128 + 100 * Math.sin((x - dx) / 9) * Math.cos((y - dy) / 13));
+        pixels.set([v, v, v], (y * width + x) * 3);
+      }
+    }
+    return { pixels, width, height };
+  }
+  const landmarks = (dx: number, dy: number) =>
+    dlibChipPoints(100, 0).map((p, i) => (p ? { x: p.x + 150 + dx, y: p.y + 150 + dy } : { x: i, y: i }));
+
+  it('is a THUMB_SIZE square of grey levels', () => {
+    const thumb = faceThumb(stripes(400, 400), landmarks(0, 0));
+    expect(thumb).toHaveLength(THUMB_SIZE * THUMB_SIZE);
+    for (const v of thumb) expect(v >= 0 && v <= 255).toBe(true);
+    expect(Math.max(...thumb) - Math.min(...thumb)).toBeGreaterThan(100);
+  });
+
+  it('follows the face: the same face moved in the photo gives the same thumbnail', () => {
+    const thumb = faceThumb(stripes(400, 400), landmarks(0, 0));
+    for (const [dx, dy] of [
+      [17, 0],
+      [0, -23],
+      [31, 12],
+    ] as const) {
+      const moved = faceThumb(stripes(400, 400, dx, dy), landmarks(dx, dy));
+      const worst = Math.max(...moved.map((v, i) => Math.abs(v - thumb[i]!)));
+      expect(worst).toBeLessThan(1e-6);
+    }
   });
 });

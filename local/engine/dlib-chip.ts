@@ -1,12 +1,17 @@
 /**
- * dlib's own face chip, for comparison with the engine's crop (chip.ts): the similarity transform that puts
- * landmarks 27-54 and 60-64 (nose, eyes, upper lip; eyebrows, jaw and lower lip are left out) closest, in
- * least squares, to dlib's mean face, with `padding` of the face's size around it. This is
- * `get_face_chip_details(shape, 150, 0.25)` of dlib/image_transforms/interpolation.h, the crop dlib's
- * dnn_face_recognition_ex feeds the network of which face-api's recognition net is a port. Pure.
+ * dlib's own face chip: the similarity transform that puts landmarks 27-54 and 60-64 (nose, eyes, upper lip;
+ * eyebrows, jaw and lower lip are left out) closest, in least squares, to dlib's mean face, with `padding` of
+ * the face's size around it. This is `get_face_chip_details(shape, 150, 0.25)` of
+ * dlib/image_transforms/interpolation.h, the crop dlib's dnn_face_recognition_ex feeds the network of which
+ * face-api's recognition net is a port. Fitted to 33 landmarks at once, it places a face more steadily than
+ * two eye centres do; dlib's mean face is symmetric, so a mirrored photo gets the mirror image of the chip.
+ *
+ * The engine uses it for the replay thumbnail (`faceThumb`); for the descriptor, face-api's levelled
+ * eye-and-mouth square (chip.ts) separates people better (docs/benchmarks.md). Pure.
  */
-import type { RotatedSquare } from '../local/engine/chip.ts';
-import type { Point } from '../local/engine/thumb.ts';
+import { type RotatedSquare, warpSquare } from './chip.ts';
+import { THUMB_SIZE } from './messages.ts';
+import type { Point, RgbImage } from './thumb.ts';
 
 /** dlib's mean face: landmarks 17-67 in a unit square (interpolation.h, mean_face_shape_x / _y). */
 const MEAN_X = [
@@ -74,4 +79,23 @@ export function dlibChipSquare(points: readonly Point[], size = 150, padding = 0
     anchorX: 0.5,
     anchorY: 0.5,
   };
+}
+
+/**
+ * Padding of the replay thumbnail's chip: the face and about 0.4 of its size around it (hairline, ears,
+ * jaw), where a re-used photo keeps every detail and another photo of the same person does not. On
+ * faces-dev and face-api's demo faces the gap between genuine pairs and replays widened with the padding
+ * (0.1: none; 0.25: 0.09; 0.4: 0.15; docs/benchmarks.md).
+ */
+const THUMB_PADDING = 0.4;
+
+/**
+ * THUMB_SIZE x THUMB_SIZE greyscale (mean of R, G, B) of the face's dlib chip with THUMB_PADDING, row-major:
+ * the canonical-pose face that replay.ts compares.
+ */
+export function faceThumb(img: RgbImage, points: readonly Point[]): number[] {
+  const rgb = warpSquare(img, dlibChipSquare(points, THUMB_SIZE, THUMB_PADDING), THUMB_SIZE);
+  const out = new Array<number>(THUMB_SIZE * THUMB_SIZE);
+  for (let i = 0; i < out.length; i++) out[i] = (rgb[i * 3]! + rgb[i * 3 + 1]! + rgb[i * 3 + 2]!) / 3;
+  return out;
 }
