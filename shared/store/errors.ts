@@ -7,6 +7,7 @@ const STORE_ERROR_CODES = [
   'Unavailable', // other 5xx
   'Network', // connection refused/reset, DNS, timeouts
   'AccessDenied', // 403
+  'NoSuchBucket', // the configured bucket does not exist (a setting to fix, not an empty bucket)
   'UnsafeBucket', // the bucket's settings would let a conditional create succeed twice (OSS with versioning)
   'Unexpected', // anything else
 ] as const;

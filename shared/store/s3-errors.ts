@@ -22,6 +22,14 @@ const NETWORK_NAMES = ['TimeoutError', 'RequestTimeout'] as const;
 export const statusOf = (err: unknown): number | undefined =>
   (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
 
+/**
+ * A 404 that means "no such object". A 404 naming NoSuchBucket (GET, PUT, LIST and DELETE carry the error
+ * body) means the bucket itself is missing: a configuration error, never an absent photo. HEAD has no body,
+ * so its 404 cannot tell the two apart (the S3 store asks HeadBucket once).
+ */
+export const isMissingObject = (err: unknown): boolean =>
+  statusOf(err) === 404 && (err as { name?: unknown } | null)?.name !== 'NoSuchBucket';
+
 const includes = (list: readonly string[], value: unknown): boolean =>
   typeof value === 'string' && list.includes(value);
 
@@ -32,18 +40,25 @@ export function mapS3Error(err: unknown, key: string, op: string): never {
   const code = (err as { code?: unknown } | null)?.code;
   const label = typeof name === 'string' ? name : 'Error';
   const storeCode =
-    status === 429 || includes(THROTTLING_NAMES, name)
-      ? 'Throttled'
-      : status === 403
-        ? 'AccessDenied'
-        : status !== undefined && status >= 500
-          ? 'Unavailable'
-          : includes(NETWORK_CODES, code) || includes(NETWORK_NAMES, name)
-            ? 'Network'
-            : 'Unexpected';
-  throw new StoreError(storeCode, `object store ${op} failed: ${label}${status ? ` (HTTP ${status})` : ''}`, {
-    key,
-    ...(status === undefined ? {} : { httpStatus: status }),
-    cause: err,
-  });
+    name === 'NoSuchBucket'
+      ? 'NoSuchBucket'
+      : status === 429 || includes(THROTTLING_NAMES, name)
+        ? 'Throttled'
+        : status === 403
+          ? 'AccessDenied'
+          : status !== undefined && status >= 500
+            ? 'Unavailable'
+            : includes(NETWORK_CODES, code) || includes(NETWORK_NAMES, name)
+              ? 'Network'
+              : 'Unexpected';
+  const what = storeCode === 'NoSuchBucket' ? 'the bucket does not exist, ' : '';
+  throw new StoreError(
+    storeCode,
+    `object store ${op} failed: ${what}${label}${status ? ` (HTTP ${status})` : ''}`,
+    {
+      key,
+      ...(status === undefined ? {} : { httpStatus: status }),
+      cause: err,
+    },
+  );
 }

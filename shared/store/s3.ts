@@ -19,6 +19,7 @@ import {
   DeleteObjectCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsCommand,
   PutObjectCommand,
@@ -28,7 +29,7 @@ import { quietAwsSdkNodeVersionWarning } from '../config.ts';
 import type { Credentials } from '../idv/types.ts';
 import { StoreError } from './errors.ts';
 import { assertValidKey } from './keys.ts';
-import { mapS3Error, statusOf } from './s3-errors.ts';
+import { isMissingObject, mapS3Error, statusOf } from './s3-errors.ts';
 import type { ObjectInfo, ObjectStore, PutOptions } from './types.ts';
 import { normaliseEtag } from './types.ts';
 
@@ -102,6 +103,24 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     return versioningChecked;
   };
 
+  // HEAD's 404 has no body to say whether the object or the bucket is missing: the first one asks HeadBucket.
+  // Only its 404 is taken as an answer. A role without the bucket-level permission gets 403 (the bucket exists:
+  // a missing bucket is 404 to anyone); an outage says nothing, and the object is reported missing as before.
+  // Once the bucket is seen, it is taken to stay (a deleted bucket then reads as missing objects again).
+  let bucketSeen = false;
+  const assertBucketExists = async (key: string): Promise<void> => {
+    if (bucketSeen) return;
+    try {
+      await client.send(new HeadBucketCommand({ Bucket }));
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404)
+        throw new StoreError('NoSuchBucket', `the bucket ${Bucket} does not exist`, { key, httpStatus: 404 });
+      if (status !== 403) return;
+    }
+    bucketSeen = true;
+  };
+
   const putInput = (key: string, body: Buffer, o: PutOptions) => ({
     Bucket,
     Key: key,
@@ -127,7 +146,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
           metadata: toMetadata(res.Metadata),
         };
       } catch (err) {
-        if (statusOf(err) === 404) return undefined;
+        if (isMissingObject(err)) return undefined;
         return mapS3Error(err, key, 'get');
       }
     },
@@ -145,8 +164,9 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
           metadata: toMetadata(res.Metadata),
         };
       } catch (err) {
-        if (statusOf(err) === 404) return undefined;
-        return mapS3Error(err, key, 'head');
+        if (!isMissingObject(err)) return mapS3Error(err, key, 'head');
+        await assertBucketExists(key);
+        return undefined;
       }
     },
 
@@ -224,7 +244,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       try {
         await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
       } catch (err) {
-        if (statusOf(err) === 404) return;
+        if (isMissingObject(err)) return;
         mapS3Error(err, key, 'delete');
       }
     },

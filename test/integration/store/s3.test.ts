@@ -14,6 +14,7 @@ describe('s3 store against s3rver on loopback', () => {
   let server: S3rver;
   let dir: string;
   let store: ObjectStore;
+  let endpoint: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 's3rver-'));
@@ -25,9 +26,10 @@ describe('s3 store against s3rver on loopback', () => {
       configureBuckets: [{ name: 'cases-bucket', configs: [] }],
     });
     const { port } = (await server.run()) as AddressInfo;
+    endpoint = `http://127.0.0.1:${port}`;
     store = createS3Store({
       bucket: 'cases-bucket',
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint,
       region: 'us-east-1',
       credentials,
       forcePathStyle: true,
@@ -61,6 +63,26 @@ describe('s3 store against s3rver on loopback', () => {
     await store.delete('cases/del/x');
     await store.delete('cases/del/x');
     expect(await store.head('cases/del/x')).toBeUndefined();
+  });
+
+  it('says the bucket does not exist, instead of reporting its objects as missing', async () => {
+    // A misspelt IDV_BUCKET: every case would otherwise read as "waiting for its photos".
+    const missing = createS3Store({
+      bucket: 'no-such-bucket',
+      endpoint,
+      region: 'us-east-1',
+      credentials,
+      forcePathStyle: true,
+    });
+    const noBucket = { name: 'StoreError', code: 'NoSuchBucket', retryable: false };
+    await expect(missing.head('cases/a/ref.jpg')).rejects.toMatchObject({
+      ...noBucket,
+      message: 'the bucket no-such-bucket does not exist',
+    });
+    await expect(missing.get('cases/a/ref.jpg')).rejects.toMatchObject(noBucket);
+    await expect(missing.list({ prefix: 'cases/' })).rejects.toMatchObject(noBucket);
+    await expect(missing.put('cases/a/x', Buffer.from('x'))).rejects.toMatchObject(noBucket);
+    await expect(missing.delete('cases/a/x')).rejects.toMatchObject(noBucket);
   });
 
   it('lists every page in key order', async () => {

@@ -1,6 +1,7 @@
 import {
   GetBucketVersioningCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
@@ -88,6 +89,35 @@ describe('s3 store error mapping', () => {
     s3.on(HeadObjectCommand).rejects(serviceError('NotFound', 404));
     expect(await store().get('k/1')).toBeUndefined();
     expect(await store().head('k/1')).toBeUndefined();
+  });
+
+  it('asks HeadBucket once, at the first HEAD 404, whether the bucket itself is missing', async () => {
+    s3.on(HeadObjectCommand).rejects(serviceError('NotFound', 404));
+    s3.on(HeadBucketCommand).resolves({});
+    const one = store();
+    expect(await one.head('k/1')).toBeUndefined();
+    expect(await one.head('k/2')).toBeUndefined();
+    expect(s3.commandCalls(HeadBucketCommand)).toHaveLength(1);
+
+    s3.on(HeadBucketCommand).rejects(serviceError('NotFound', 404));
+    const other = store();
+    await expect(other.head('k/1')).rejects.toMatchObject({ code: 'NoSuchBucket', retryable: false });
+    // Not cached as seen: asked again, still an error.
+    await expect(other.head('k/1')).rejects.toMatchObject({ code: 'NoSuchBucket' });
+
+    // A role without the bucket-level permission (403) or an outage cannot tell: the object is missing.
+    s3.on(HeadBucketCommand).rejects(serviceError('AccessDenied', 403));
+    expect(await store().head('k/1')).toBeUndefined();
+    s3.on(HeadBucketCommand).rejects(serviceError('InternalError', 500));
+    expect(await store().head('k/1')).toBeUndefined();
+  });
+
+  it('maps a 404 NoSuchBucket on get to NoSuchBucket, not to a missing object', async () => {
+    s3.on(GetObjectCommand).rejects(serviceError('NoSuchBucket', 404));
+    await expect(store().get('k/1')).rejects.toMatchObject({
+      code: 'NoSuchBucket',
+      message: 'object store get failed: the bucket does not exist, NoSuchBucket (HTTP 404)',
+    });
   });
 
   it('keeps secrets out of the error message', async () => {
