@@ -4,7 +4,7 @@
  * the main thread. Same tfjs wasm backend and models as the engine.
  */
 import sharp from 'sharp';
-import { asFaceApi, loadRuntime, type Runtime } from '../local/engine/runtime.ts';
+import { asFaceApi, faceApiModelDir, loadRuntime, type Runtime } from '../local/engine/runtime.ts';
 import { euclideanDistance } from '../local/engine/score.ts';
 
 async function descriptorOf(rt: Runtime, bytes: Buffer): Promise<number[] | undefined> {
@@ -31,7 +31,8 @@ async function descriptorOf(rt: Runtime, bytes: Buffer): Promise<number[] | unde
 /** Distance between the largest faces of two photos, or undefined when either has no face. */
 export async function createBaseline(): Promise<(ref: Buffer, auth: Buffer) => Promise<number | undefined>> {
   const rt = await loadRuntime();
-  await rt.ssdMobilenetv1();
+  // face-api's own SSD (detectAllFaces uses faceapi.nets.ssdMobilenetv1), not the engine's lean copy.
+  await rt.faceapi.nets.ssdMobilenetv1.loadFromDisk(faceApiModelDir());
   return async (ref, auth) => {
     const a = await descriptorOf(rt, ref);
     const b = await descriptorOf(rt, auth);

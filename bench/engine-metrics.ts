@@ -57,8 +57,8 @@ export interface Interval {
  * Exact (Clopper-Pearson) confidence interval of a rate seen as `events` in `trials`: the range of true rates
  * under which seeing that many or fewer (upper bound), or that many or more (lower bound), has probability at
  * least (1 - confidence) / 2. With no event in n trials the upper bound is 1 - ((1 - confidence) / 2)^(1/n),
- * about 3.7 / n at 95%: showing FMR <= 0.001 at 95% takes about 3,700 different-people pairs and no false
- * match.
+ * about 3.7 / n at 95%: this two-sided interval's upper end reaches 0.001 at about 3,700 different-people
+ * pairs and no false match (the one-sided bound of rateUpperBound, at about 3,000).
  */
 export function binomialInterval(events: number, trials: number, confidence = 0.95): Interval {
   if (!Number.isInteger(events) || !Number.isInteger(trials) || events < 0 || trials < events)

@@ -22,7 +22,6 @@ import { createFaceEngine } from '../local/engine/engine.ts';
 import { distanceForScore } from '../local/engine/score.ts';
 import type { Comparison, Judged } from '../local/engine/types.ts';
 import { faceCrop, REPLAY_KINDS, type ReplayKind, replayOf, SAMPLE_FACES } from '../test/helpers/photos.ts';
-import { createBaseline } from './engine-baseline.ts';
 import { detSvg } from './engine-det.ts';
 import {
   binomialInterval,
@@ -118,9 +117,24 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const progress = (line: string) => process.stderr.write(`\r${line}`);
 
 type BenchPair = PairRow & { set: 'dataset' | 'demo' | 'cross' };
-const datasetPairs: BenchPair[] = parsePairsCsv(await readFile(pairsCsv, 'utf8'))
+const allDatasetPairs = parsePairsCsv(await readFile(pairsCsv, 'utf8'));
+const datasetPairs: BenchPair[] = allDatasetPairs
   .slice(0, args.limit ? Number(args.limit) : undefined)
   .map((p) => ({ ...p, set: 'dataset' }));
+// Who is who, for the identity folds: identities.csv when the dataset has one, else the same-person pairs of
+// the whole pairs.csv (not only the --limit pairs measured, which would split people apart).
+const identitiesCsv = join(dir, 'identities.csv');
+async function readIdentities(path: string): Promise<Map<string, string>> {
+  const [header = '', ...lines] = (await readFile(path, 'utf8')).trim().split(/\r?\n/);
+  const columns = header.split(',').map((c) => c.trim());
+  const [fileAt, identityAt] = [columns.indexOf('file'), columns.indexOf('identity')];
+  if (fileAt < 0 || identityAt < 0) fail(`${path} needs the columns file,identity`);
+  const cells = lines.filter((l) => l.trim() !== '').map((l) => l.split(',').map((c) => c.trim()));
+  return new Map(cells.map((c) => [c[fileAt] ?? '', c[identityAt] ?? '']));
+}
+const datasetIdentity = existsSync(identitiesCsv)
+  ? await readIdentities(identitiesCsv)
+  : identitiesFromPairs(allDatasetPairs);
 const datasetFiles = [...new Set(datasetPairs.flatMap((p) => [p.ref, p.auth]))].sort();
 const originals = new Map<string, Buffer>();
 for (const f of datasetFiles) {
@@ -256,10 +270,10 @@ const rates = ratesAt(scored, threshold);
 const { eer, threshold: eerThreshold } = equalErrorRate(scored);
 const at1e3 = fnmrAtFmr(scored, 0.001);
 const at1e4 = fnmrAtFmr(scored, 0.0001);
-const identityOf = identitiesFromPairs(pairs);
+const identityOf = (file: string) => datasetIdentity.get(file) ?? file; // a demo face is its own person
 const foldPairs: FoldPair[] = pairs.map((p, i) => ({
   ...scored[i]!,
-  identities: [identityOf.get(p.ref)!, identityOf.get(p.auth)!] as const,
+  identities: [identityOf(p.ref), identityOf(p.auth)] as const,
 }));
 const folds = leaveOneIdentityOut(foldPairs, 0.001, 'bound95');
 const distances = (label: 'same' | 'different') =>
@@ -299,7 +313,7 @@ say(`  FNMR at FMR 0.0001   ${atTarget(at1e4)}`);
 say(`  EER                  ${round(eer)} at score ${round(eerThreshold, 2)}`);
 say(
   `  held-out folds       FMR ${round(folds.fmr)} (${folds.falseMatches}/${folds.impostorPairs}), ` +
-    `FNMR ${round(folds.fnmr)} (${folds.falseNonMatches}/${folds.genuinePairs}): leave-one-identity-out over ` +
+    `FNMR ${folds.genuinePairs ? round(folds.fnmr) : 'n/a'} (${folds.falseNonMatches}/${folds.genuinePairs}): leave-one-identity-out over ` +
     `${folds.folds} identities, threshold fitted so that the others' pairs show FMR <= 0.001 with 95% confidence ` +
     `(score ${round(Math.min(...folds.thresholds), 2)}-${round(Math.max(...folds.thresholds), 2)})` +
     (folds.unresolvedFolds
@@ -351,6 +365,9 @@ if (args.plot) {
 }
 
 if (args.baseline) {
+  // Imported only here: the baseline runs face-api on this thread, and loading tfjs and face-api costs this
+  // process about 100 MB of RSS that the engine itself (its models live in its workers) never needs.
+  const { createBaseline } = await import('./engine-baseline.ts');
   const baseline = await createBaseline();
   const baseMs: number[] = [];
   const baseScored: { label: 'same' | 'different'; distance: number | undefined }[] = [];

@@ -10,8 +10,8 @@
  * on a held-out set of other people (1,375 different-people and 77 same-person pairs, issue 15). On faces-dev,
  * face-api's demo faces and their ID-style copies (3,486 different-people pairs), with the descriptor as
  * analyse.ts computes it (levelled crop, test-time flip), the threshold at which those pairs show FMR <= 0.001
- * with 95% confidence is 0.548, and one pair passes at 0.55; fitted the same way without each person in turn,
- * the held-out FMR is 0.0006 (docs/benchmarks.md, "The two fold rules"). The previous midpoint, 0.65, let
+ * with 95% confidence is 0.551, and no pair passes at 0.55; fitted the same way without each person in turn,
+ * the held-out FMR is 0.0003 (docs/benchmarks.md, "The two fold rules"). The previous midpoint, 0.65, let
  * 2.8% of impostors pass there.
  */
 export const SCORE_MIDPOINT_DISTANCE = 0.55;

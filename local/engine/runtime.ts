@@ -50,6 +50,9 @@ function packageDir(entry: string): string {
 
 let loading: Promise<Runtime> | undefined;
 
+/** face-api's model files, inside its npm package. */
+export const faceApiModelDir = (): string => join(packageDir('@vladmandic/face-api'), 'model');
+
 /** Loads once per thread; later calls return the same runtime. */
 export function loadRuntime(): Promise<Runtime> {
   loading ??= load();
@@ -65,7 +68,7 @@ async function load(): Promise<Runtime> {
   await tf.setBackend('wasm');
   await tf.ready();
   tf.enableProdMode();
-  const modelDir = join(packageDir('@vladmandic/face-api'), 'model');
+  const modelDir = faceApiModelDir();
   const tinyFaceDetector = createLeanTinyFaceDetector(faceapi, tf);
   await Promise.all([
     tinyFaceDetector.loadFromDisk(modelDir),
