@@ -28,6 +28,7 @@ import { loadRuntime } from '../local/engine/runtime.ts';
 import { distanceForScore, euclideanDistance, scoreFromDistance } from '../local/engine/score.ts';
 import type { FaceBox } from '../local/engine/types.ts';
 import { faceCrop, SAMPLE_FACES } from '../test/helpers/photos.ts';
+import { csvRows, readIdentities } from './dataset-csv.ts';
 import { detSvg } from './engine-det.ts';
 import {
   binomialInterval,
@@ -80,21 +81,11 @@ const dir = args.dataset;
 if (!existsSync(dir)) fail(`the dataset folder ${dir} does not exist`);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function csvRows(text: string): Record<string, string>[] {
-  const [header, ...lines] = text.trim().split(/\r?\n/);
-  const columns = (header ?? '').split(',').map((c) => c.trim());
-  return lines
-    .filter((l) => l.trim() !== '')
-    .map((l) => Object.fromEntries(l.split(',').map((c, i) => [columns[i], c.trim()])));
-}
-
 /** file -> identity */
 const identityOf = new Map<string, string>();
-if (existsSync(join(dir, 'identities.csv'))) {
-  for (const row of csvRows(await readFile(join(dir, 'identities.csv'), 'utf8'))) {
-    if (!row.file || !row.identity) fail('identities.csv needs the columns file,identity');
-    identityOf.set(row.file, row.identity);
-  }
+const listed = await readIdentities(dir).catch((err: Error) => fail(err.message));
+if (listed) {
+  for (const [file, identity] of listed) identityOf.set(file, identity);
 } else if (existsSync(join(dir, 'pairs.csv'))) {
   const rows = csvRows(await readFile(join(dir, 'pairs.csv'), 'utf8')).map((r) => ({
     ref: r.ref ?? '',

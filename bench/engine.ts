@@ -22,6 +22,7 @@ import { createFaceEngine } from '../local/engine/engine.ts';
 import { distanceForScore } from '../local/engine/score.ts';
 import type { Comparison, Judged } from '../local/engine/types.ts';
 import { faceCrop, REPLAY_KINDS, type ReplayKind, replayOf, SAMPLE_FACES } from '../test/helpers/photos.ts';
+import { csvRows, readIdentities } from './dataset-csv.ts';
 import { detSvg } from './engine-det.ts';
 import {
   binomialInterval,
@@ -47,17 +48,11 @@ const PairRowSchema = z.object({
 type PairRow = z.infer<typeof PairRowSchema>;
 
 function parsePairsCsv(text: string): PairRow[] {
-  const [header, ...lines] = text.trim().split(/\r?\n/);
-  const columns = (header ?? '').split(',').map((c) => c.trim());
-  return lines
-    .filter((line) => line.trim() !== '')
-    .map((line, i) => {
-      const cells = line.split(',').map((c) => c.trim());
-      const row = Object.fromEntries(columns.map((c, k) => [c, cells[k]]));
-      const parsed = PairRowSchema.safeParse(row);
-      if (!parsed.success) throw new Error(`pairs.csv line ${i + 2}: ${parsed.error.message}`);
-      return parsed.data;
-    });
+  return csvRows(text).map((row, i) => {
+    const parsed = PairRowSchema.safeParse(row);
+    if (!parsed.success) throw new Error(`pairs.csv line ${i + 2}: ${parsed.error.message}`);
+    return parsed.data;
+  });
 }
 
 const USAGE =
@@ -123,18 +118,9 @@ const datasetPairs: BenchPair[] = allDatasetPairs
   .map((p) => ({ ...p, set: 'dataset' }));
 // Who is who, for the identity folds: identities.csv when the dataset has one, else the same-person pairs of
 // the whole pairs.csv (not only the --limit pairs measured, which would split people apart).
-const identitiesCsv = join(dir, 'identities.csv');
-async function readIdentities(path: string): Promise<Map<string, string>> {
-  const [header = '', ...lines] = (await readFile(path, 'utf8')).trim().split(/\r?\n/);
-  const columns = header.split(',').map((c) => c.trim());
-  const [fileAt, identityAt] = [columns.indexOf('file'), columns.indexOf('identity')];
-  if (fileAt < 0 || identityAt < 0) fail(`${path} needs the columns file,identity`);
-  const cells = lines.filter((l) => l.trim() !== '').map((l) => l.split(',').map((c) => c.trim()));
-  return new Map(cells.map((c) => [c[fileAt] ?? '', c[identityAt] ?? '']));
-}
-const datasetIdentity = existsSync(identitiesCsv)
-  ? await readIdentities(identitiesCsv)
-  : identitiesFromPairs(allDatasetPairs);
+const datasetIdentity =
+  (await readIdentities(dir).catch((err: Error) => fail(err.message))) ??
+  identitiesFromPairs(allDatasetPairs);
 const datasetFiles = [...new Set(datasetPairs.flatMap((p) => [p.ref, p.auth]))].sort();
 const originals = new Map<string, Buffer>();
 for (const f of datasetFiles) {
